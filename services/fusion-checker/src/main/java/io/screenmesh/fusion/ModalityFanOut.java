@@ -1,0 +1,216 @@
+package io.screenmesh.fusion;
+
+import io.grpc.Channel;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.screenmesh.audio.v1.AudioScreeningServiceGrpc;
+import io.screenmesh.audio.v1.ScreenAudioRequest;
+import io.screenmesh.audio.v1.ScreenAudioResponse;
+import io.screenmesh.common.v1.Finding;
+import io.screenmesh.common.v1.ItemError;
+import io.screenmesh.common.v1.Modality;
+import io.screenmesh.common.v1.ProcessingInfo;
+import io.screenmesh.fusion.v1.ModalityOutcome;
+import io.screenmesh.fusion.v1.Part;
+import io.screenmesh.fusion.v1.PartResult;
+import io.screenmesh.image.v1.ImageScreeningServiceGrpc;
+import io.screenmesh.image.v1.ScreenImageRequest;
+import io.screenmesh.image.v1.ScreenImageResponse;
+import io.screenmesh.services.common.GrpcErrors;
+import io.screenmesh.text.v1.ScreenTextRequest;
+import io.screenmesh.text.v1.ScreenTextResponse;
+import io.screenmesh.text.v1.TextOrigin;
+import io.screenmesh.text.v1.TextScreeningServiceGrpc;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends each part of an item to its modality service and turns the answer, or the lack
+ * of one, into a {@link PartResult}. The returned {@link Uni}s never fail: a refusal
+ * (INVALID_ARGUMENT, RESOURCE_EXHAUSTED) becomes outcome REJECTED, anything else (UNAVAILABLE,
+ * DEADLINE_EXCEEDED, INTERNAL, a dropped connection) outcome UNAVAILABLE, both with the
+ * peer's status in {@code PartResult.error}; the policy decides what they mean.
+ *
+ * <p>Every call has a deadline: the modality's budget, shortened to the caller's deadline
+ * less the fusion margin when that comes first. Cancelling the {@code Uni} (the caller
+ * went away, the stream was cancelled) cancels the outbound call, so the modality service
+ * stops working for nobody.
+ *
+ * <p>Findings are copied with the part's id and modality, so that every finding of a fused
+ * item says where it came from.
+ */
+public final class ModalityFanOut {
+
+  private static final Logger LOG = Logger.getLogger(ModalityFanOut.class);
+
+  private final TextScreeningServiceGrpc.TextScreeningServiceStub text;
+  private final ImageScreeningServiceGrpc.ImageScreeningServiceStub image;
+  private final AudioScreeningServiceGrpc.AudioScreeningServiceStub audio;
+  private final FusionSettings settings;
+
+  /**
+   * Creates a fan-out over the three modality services.
+   *
+   * @param text channel to text-screening
+   * @param image channel to image-screening
+   * @param audio channel to audio-screening
+   * @param settings budgets and the deadline margin
+   */
+  public ModalityFanOut(Channel text, Channel image, Channel audio, FusionSettings settings) {
+    this.text = TextScreeningServiceGrpc.newStub(text);
+    this.image = ImageScreeningServiceGrpc.newStub(image);
+    this.audio = AudioScreeningServiceGrpc.newStub(audio);
+    this.settings = settings;
+  }
+
+  /**
+   * Screens one part.
+   *
+   * @param part the part, its id already set
+   * @param callerDeadline the caller's deadline, or null when it set none
+   * @return the part's result; never a failure
+   */
+  public Uni<PartResult> screen(Part part, Deadline callerDeadline) {
+    Modality modality = modalityOf(part);
+    Deadline deadline = deadlineFor(modality, callerDeadline);
+    Uni<PartResult> call = switch (part.getContentCase()) {
+      case TEXT -> ModalityFanOut.<ScreenTextRequest, ScreenTextResponse>call((q, o) -> text.withDeadline(deadline).screenText(q, o),
+          ScreenTextRequest.newBuilder().setId(part.getId()).setText(part.getText())
+              .setOrigin(TextOrigin.TEXT_ORIGIN_PROMPT).build())
+          .map(r -> fromText(part, r));
+      case IMAGE -> ModalityFanOut.<ScreenImageRequest, ScreenImageResponse>call((q, o) -> image.withDeadline(deadline).screenImage(q, o),
+          ScreenImageRequest.newBuilder().setId(part.getId()).setData(part.getImage()).build())
+          .map(r -> fromImage(part, r));
+      case AUDIO -> ModalityFanOut.<ScreenAudioRequest, ScreenAudioResponse>call((q, o) -> audio.withDeadline(deadline).screenAudio(q, o),
+          ScreenAudioRequest.newBuilder().setId(part.getId()).setData(part.getAudio()).build())
+          .map(r -> fromAudio(part, r));
+      case CONTENT_NOT_SET -> Uni.createFrom().failure(new IllegalArgumentException("part has no content"));
+    };
+    return call.onFailure().recoverWithItem(t -> failed(part, modality, t));
+  }
+
+  /**
+   * The deadline of a call to {@code modality}: its budget from now, or the caller's
+   * deadline less the margin when that is sooner (already expired when the caller has no
+   * time left, so the call fails at once with DEADLINE_EXCEEDED).
+   */
+  Deadline deadlineFor(Modality modality, Deadline callerDeadline) {
+    long budget = settings.budget(modality).toNanos();
+    if (callerDeadline == null) {
+      return Deadline.after(budget, TimeUnit.NANOSECONDS);
+    }
+    long left = callerDeadline.timeRemaining(TimeUnit.NANOSECONDS) - settings.deadlineMargin().toNanos();
+    return Deadline.after(Math.max(0, Math.min(budget, left)), TimeUnit.NANOSECONDS);
+  }
+
+  /** The modality of a part's content. */
+  public static Modality modalityOf(Part part) {
+    return switch (part.getContentCase()) {
+      case TEXT -> Modality.MODALITY_TEXT;
+      case IMAGE -> Modality.MODALITY_IMAGE;
+      case AUDIO -> Modality.MODALITY_AUDIO;
+      case CONTENT_NOT_SET -> Modality.MODALITY_UNSPECIFIED;
+    };
+  }
+
+  /** Adapts one async unary call to a {@link Uni} whose cancellation cancels the call. */
+  private static <Q, R> Uni<R> call(BiConsumer<Q, StreamObserver<R>> rpc, Q request) {
+    return Uni.createFrom().emitter(emitter -> {
+      AtomicReference<ClientCallStreamObserver<Q>> callRef = new AtomicReference<>();
+      AtomicBoolean done = new AtomicBoolean();
+      emitter.onTermination(() -> {
+        ClientCallStreamObserver<Q> c = callRef.get();
+        // Termination without an answer means the subscriber went away: stop the peer's work.
+        if (c != null && !done.get()) {
+          c.cancel("the fused screening was cancelled", null);
+        }
+      });
+      rpc.accept(request, new ClientResponseObserver<Q, R>() {
+        private R response;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<Q> requestStream) {
+          callRef.set(requestStream);
+        }
+
+        @Override
+        public void onNext(R value) {
+          response = value;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          done.set(true);
+          emitter.fail(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          done.set(true);
+          if (response == null) {
+            emitter.fail(Status.INTERNAL.withDescription("the peer completed without a response").asRuntimeException());
+          } else {
+            emitter.complete(response);
+          }
+        }
+      });
+    });
+  }
+
+  private static PartResult fromText(Part part, ScreenTextResponse r) {
+    return screened(part, Modality.MODALITY_TEXT, r.getFindingsList(), r.getProcessing())
+        .setText(r.getSanitizedText()).build();
+  }
+
+  private static PartResult fromImage(Part part, ScreenImageResponse r) {
+    PartResult.Builder b = screened(part, Modality.MODALITY_IMAGE, r.getFindingsList(), r.getProcessing());
+    if (!r.getSanitizedPng().isEmpty()) {
+      b.setImagePng(r.getSanitizedPng());
+    }
+    return b.build();
+  }
+
+  private static PartResult fromAudio(Part part, ScreenAudioResponse r) {
+    PartResult.Builder b = screened(part, Modality.MODALITY_AUDIO, r.getFindingsList(), r.getProcessing());
+    if (!r.getSanitizedWav().isEmpty()) {
+      b.setAudioWav(r.getSanitizedWav());
+    }
+    return b.build();
+  }
+
+  private static PartResult.Builder screened(Part part, Modality modality, List<Finding> findings,
+      ProcessingInfo processing) {
+    PartResult.Builder b = PartResult.newBuilder()
+        .setPartId(part.getId())
+        .setModality(modality)
+        .setOutcome(ModalityOutcome.MODALITY_OUTCOME_SCREENED)
+        .setProcessing(processing);
+    for (Finding f : findings) {
+      b.addFindings(f.toBuilder().setPartId(part.getId()).setModality(modality));
+    }
+    return b;
+  }
+
+  private static PartResult failed(Part part, Modality modality, Throwable t) {
+    Status.Code code = Status.fromThrowable(t).getCode();
+    ModalityOutcome outcome = code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED
+        ? ModalityOutcome.MODALITY_OUTCOME_REJECTED
+        : ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE;
+    ItemError error = GrpcErrors.toItemError(t);
+    LOG.debugf("part %s (%s): %s %s %s", part.getId(), modality, outcome, error.getReason(), error.getMessage());
+    return PartResult.newBuilder()
+        .setPartId(part.getId())
+        .setModality(modality)
+        .setOutcome(outcome)
+        .setError(error)
+        .build();
+  }
+}
