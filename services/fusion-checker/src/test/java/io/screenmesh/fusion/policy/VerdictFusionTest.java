@@ -1,0 +1,167 @@
+package io.screenmesh.fusion.policy;
+
+import static io.screenmesh.fusion.testing.Findings.finding;
+import static io.screenmesh.fusion.testing.Findings.notScreened;
+import static io.screenmesh.fusion.testing.Findings.screened;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.screenmesh.common.v1.Category;
+import io.screenmesh.common.v1.Decision;
+import io.screenmesh.common.v1.Finding;
+import io.screenmesh.common.v1.Modality;
+import io.screenmesh.common.v1.Severity;
+import io.screenmesh.fusion.v1.ModalityOutcome;
+import io.screenmesh.fusion.v1.PartResult;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VerdictFusionTest {
+
+  private static final Policy POLICY = PolicyLoader.parse("test.yaml", """
+      policies:
+        test:
+          severity-scores: {INFO: 0.0, LOW: 0.25, MEDIUM: 0.5, HIGH: 0.8, CRITICAL: 1.0}
+          category-weights: {PII: 0.5, UNICODE_BIDI: 2.0}
+          thresholds: {flag: 0.4, block: 0.75}
+          actions:
+            - {category: SECRET, action: FLAG}
+            - {category: PROMPT_INJECTION, min-severity: HIGH, action: BLOCK}
+            - {category: UNICODE_CONFUSABLE, action: ALLOW}
+          unavailable: {audio: fail-open}
+      """).get("test");
+
+  @Test
+  void noFindingsAllowWithScoreZero() {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(screened("p0", Modality.MODALITY_TEXT)));
+    assertEquals(Decision.DECISION_ALLOW, f.verdict().getDecision());
+    assertEquals(0f, f.verdict().getScore());
+    assertTrue(f.verdict().getReasonsList().isEmpty());
+  }
+
+  @Test
+  void scoreIsTheMaximumOfSeverityTimesWeightNotASum() {
+    // Ten LOW findings (0.25 each) stay below the flag threshold of 0.4: the maximum does not accumulate.
+    Finding low = finding(Category.CATEGORY_ENCODED_PAYLOAD, Severity.SEVERITY_LOW);
+    Finding[] tenLow = new Finding[10];
+    java.util.Arrays.fill(tenLow, low);
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(screened("p0", Modality.MODALITY_TEXT, tenLow)));
+    assertEquals(Decision.DECISION_ALLOW, f.verdict().getDecision());
+    assertEquals(0.25f, f.verdict().getScore(), 1e-6);
+  }
+
+  @Test
+  void thresholdsAndWeightsDecide() {
+    // MEDIUM × 1.0 = 0.5: FLAG.
+    assertDecision(Decision.DECISION_FLAG, 0.5, finding(Category.CATEGORY_JAILBREAK, Severity.SEVERITY_MEDIUM));
+    // HIGH × 1.0 = 0.8: BLOCK.
+    assertDecision(Decision.DECISION_BLOCK, 0.8, finding(Category.CATEGORY_JAILBREAK, Severity.SEVERITY_HIGH));
+    // HIGH PII × 0.5 = 0.4: exactly the flag threshold, FLAG.
+    assertDecision(Decision.DECISION_FLAG, 0.4, finding(Category.CATEGORY_PII, Severity.SEVERITY_HIGH));
+    // MEDIUM PII × 0.5 = 0.25: ALLOW.
+    assertDecision(Decision.DECISION_ALLOW, 0.25, finding(Category.CATEGORY_PII, Severity.SEVERITY_MEDIUM));
+    // MEDIUM bidi × 2.0 = 1.0 (capped at 1): BLOCK.
+    assertDecision(Decision.DECISION_BLOCK, 1.0, finding(Category.CATEGORY_UNICODE_BIDI, Severity.SEVERITY_MEDIUM));
+  }
+
+  @Test
+  void forcedActionsOverrideTheThresholdsBothWays() {
+    // A CRITICAL secret scores 1.0 but the rule says FLAG.
+    assertDecision(Decision.DECISION_FLAG, 1.0, finding(Category.CATEGORY_SECRET, Severity.SEVERITY_CRITICAL));
+    // A LOW secret scores 0.25 (ALLOW by threshold) but the rule still says FLAG.
+    assertDecision(Decision.DECISION_FLAG, 0.25, finding(Category.CATEGORY_SECRET, Severity.SEVERITY_LOW));
+    // PROMPT_INJECTION HIGH → BLOCK; MEDIUM is below the rule's min-severity and takes the threshold path.
+    assertDecision(Decision.DECISION_BLOCK, 0.8, finding(Category.CATEGORY_PROMPT_INJECTION, Severity.SEVERITY_HIGH));
+    assertDecision(Decision.DECISION_FLAG, 0.5, finding(Category.CATEGORY_PROMPT_INJECTION, Severity.SEVERITY_MEDIUM));
+    // An ALLOW rule silences a category.
+    assertDecision(Decision.DECISION_ALLOW, 0.8, finding(Category.CATEGORY_UNICODE_CONFUSABLE, Severity.SEVERITY_HIGH));
+  }
+
+  @Test
+  void mostSevereFindingWinsAndOnlyItsPeersAreReasons() {
+    Finding secret = finding(Category.CATEGORY_SECRET, Severity.SEVERITY_HIGH);
+    Finding injection = finding(Category.CATEGORY_PROMPT_INJECTION, Severity.SEVERITY_CRITICAL);
+    Finding pii = finding(Category.CATEGORY_PII, Severity.SEVERITY_LOW);
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
+        screened("prompt", Modality.MODALITY_TEXT, secret, pii),
+        screened("note", Modality.MODALITY_TEXT, injection)));
+    assertEquals(Decision.DECISION_BLOCK, f.verdict().getDecision());
+    assertEquals(1, f.verdict().getReasonsCount());
+    assertEquals(Category.CATEGORY_PROMPT_INJECTION, f.verdict().getReasons(0).getCategory());
+    assertEquals("note", f.verdict().getReasons(0).getPartId());
+  }
+
+  @Test
+  void unavailableFailsClosedByDefault() {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
+        screened("p0", Modality.MODALITY_TEXT),
+        notScreened("p1", Modality.MODALITY_IMAGE, ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE)));
+    assertEquals(Decision.DECISION_BLOCK, f.verdict().getDecision());
+    assertEquals(1f, f.verdict().getScore());
+    Finding reason = f.verdict().getReasons(0);
+    assertEquals(Category.CATEGORY_SCREENING_UNAVAILABLE, reason.getCategory());
+    assertEquals(VerdictFusion.UNAVAILABLE_DETECTOR, reason.getDetector());
+    assertEquals(Severity.SEVERITY_HIGH, reason.getSeverity());
+    assertEquals("p1", reason.getPartId());
+    assertEquals(List.of(reason), f.parts().get(1).getFindingsList(), "the finding is on the part too");
+  }
+
+  @Test
+  void unavailableFailsOpenWhereThePolicySaysSo() {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
+        screened("p0", Modality.MODALITY_TEXT),
+        notScreened("p1", Modality.MODALITY_AUDIO, ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE)));
+    assertEquals(Decision.DECISION_ALLOW, f.verdict().getDecision());
+    assertEquals(0f, f.verdict().getScore());
+    assertEquals(1, f.verdict().getReasonsCount(), "the caller learns that the audio went unscreened");
+    Finding notice = f.verdict().getReasons(0);
+    assertEquals(Category.CATEGORY_SCREENING_UNAVAILABLE, notice.getCategory());
+    assertEquals(Severity.SEVERITY_INFO, notice.getSeverity());
+  }
+
+  @Test
+  void failOpenNoticeDoesNotHideARealFinding() {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
+        screened("p0", Modality.MODALITY_TEXT, finding(Category.CATEGORY_JAILBREAK, Severity.SEVERITY_MEDIUM)),
+        notScreened("p1", Modality.MODALITY_AUDIO, ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE)));
+    assertEquals(Decision.DECISION_FLAG, f.verdict().getDecision());
+    assertEquals(List.of(Category.CATEGORY_JAILBREAK),
+        f.verdict().getReasonsList().stream().map(Finding::getCategory).toList());
+  }
+
+  @Test
+  void rejectedPartBlocksWithMalformedInputEvenWhenTheModalityFailsOpen() {
+    PartResult rejected = notScreened("clip", Modality.MODALITY_AUDIO, ModalityOutcome.MODALITY_OUTCOME_REJECTED)
+        .toBuilder().setError(io.screenmesh.common.v1.ItemError.newBuilder()
+            .setCode(3).setReason("AUDIO_TOO_LONG").setMessage("too long")).build();
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(rejected));
+    assertEquals(Decision.DECISION_BLOCK, f.verdict().getDecision());
+    Finding reason = f.verdict().getReasons(0);
+    assertEquals(Category.CATEGORY_MALFORMED_INPUT, reason.getCategory());
+    assertEquals(VerdictFusion.REJECTED_DETECTOR, reason.getDetector());
+    assertTrue(reason.getMessage().contains("AUDIO_TOO_LONG"), reason.getMessage());
+    assertEquals("AUDIO_TOO_LONG", f.parts().get(0).getError().getReason(), "the part keeps its error");
+  }
+
+  @Test
+  void crossModalFindingIsScoredByThePolicy() {
+    Policy bundled = PolicyLoader.loadBundled().get("default");
+    VerdictFusion.Fused f = VerdictFusion.fuse(bundled, List.of(
+        screened("prompt", Modality.MODALITY_TEXT),
+        screened("photo", Modality.MODALITY_IMAGE, finding(Category.CATEGORY_PROMPT_INJECTION, Severity.SEVERITY_MEDIUM))));
+    // The MEDIUM injection alone would only FLAG; arriving through the image with a clean prompt, it BLOCKs.
+    assertEquals(Decision.DECISION_BLOCK, f.verdict().getDecision());
+    assertEquals(List.of(Category.CATEGORY_CROSS_MODAL_INJECTION),
+        f.verdict().getReasonsList().stream().map(Finding::getCategory).toList());
+    assertEquals(2, f.parts().get(1).getFindingsCount());
+  }
+
+  private static void assertDecision(Decision expected, double score, Finding finding) {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(screened("p0", Modality.MODALITY_TEXT, finding)));
+    assertEquals(expected, f.verdict().getDecision(), finding.getCategory() + "/" + finding.getSeverity());
+    assertEquals(score, f.verdict().getScore(), 1e-6, finding.getCategory() + "/" + finding.getSeverity());
+    if (expected != Decision.DECISION_ALLOW) {
+      assertEquals(finding.getCategory(), f.verdict().getReasons(0).getCategory());
+    }
+  }
+}
