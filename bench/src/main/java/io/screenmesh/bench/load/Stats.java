@@ -1,0 +1,101 @@
+package io.screenmesh.bench.load;
+
+import io.grpc.Status;
+import io.screenmesh.common.v1.Decision;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Collects what a measured run saw, from many threads at once: latencies in an HdrHistogram
+ * {@link Recorder} (microseconds, three significant digits, up to one hour), and counts of
+ * status codes and decisions.
+ */
+final class Stats {
+
+  private static final long MAX_MICROS = TimeUnit.HOURS.toMicros(1);
+
+  private final Recorder latency = new Recorder(MAX_MICROS, 3);
+  private final Recorder batchLatency = new Recorder(MAX_MICROS, 3);
+  private final Map<Status.Code, LongAdder> codes = new ConcurrentHashMap<>();
+  private final Map<Decision, LongAdder> decisions = new ConcurrentHashMap<>();
+  private final LongAdder shed = new LongAdder();
+
+  /** Records one call or stream item that took {@code nanos} and ended with {@code outcome}. */
+  void record(long nanos, Target.Outcome outcome) {
+    latency.recordValue(Math.min(MAX_MICROS, Math.max(0, nanos / 1_000)));
+    codes.computeIfAbsent(outcome.code(), c -> new LongAdder()).increment();
+    if (outcome.code() == Status.Code.OK) {
+      decisions.computeIfAbsent(outcome.decision(), d -> new LongAdder()).increment();
+    }
+  }
+
+  /** Records the time from a stream's first request to its end. */
+  void recordBatch(long nanos) {
+    batchLatency.recordValue(Math.min(MAX_MICROS, Math.max(0, nanos / 1_000)));
+  }
+
+  /** Records a stream item that never got an answer (the stream ended first). */
+  void recordMissing(Status.Code streamEnd) {
+    codes.computeIfAbsent(streamEnd == Status.Code.OK ? Status.Code.DATA_LOSS : streamEnd, c -> new LongAdder()).increment();
+  }
+
+  /** Counts an open-loop arrival that was not sent because too many calls were in flight. */
+  void recordShed() {
+    shed.increment();
+  }
+
+  /**
+   * The result of the run so far.
+   *
+   * @param label what the run was, for the report
+   * @param seconds the measured window
+   * @param offered calls per second offered (open loop), or 0
+   * @param concurrency callers or streams, or 0
+   * @param unit {@code calls} or {@code items}
+   */
+  Result result(String label, String target, String mode, double seconds, double offered, int concurrency, String unit) {
+    Histogram h = latency.getIntervalHistogram();
+    Histogram b = batchLatency.getIntervalHistogram();
+    Map<String, Long> c = new TreeMap<>();
+    codes.forEach((k, n) -> c.put(k.name(), n.sum()));
+    Map<String, Long> d = new TreeMap<>();
+    Map<Decision, Long> byDecision = new EnumMap<>(Decision.class);
+    decisions.forEach((k, n) -> byDecision.put(k, n.sum()));
+    byDecision.forEach((k, n) -> d.put(k.name().replace("DECISION_", ""), n));
+    long ok = c.getOrDefault("OK", 0L);
+    long total = h.getTotalCount();
+    return new Result(label, target, mode, concurrency, offered, unit, total, total - ok, shed.sum(), seconds,
+        total / seconds, h, b.getTotalCount() == 0 ? null : b, c, d);
+  }
+
+  /**
+   * A finished run.
+   *
+   * @param count calls (or stream items) measured
+   * @param errors of those, the ones that did not end OK
+   * @param shed open-loop arrivals not sent because too many calls were in flight
+   * @param throughput measured calls (items) per second
+   * @param latency per call (per item, from its stream's start) in microseconds
+   * @param batchLatency per stream in microseconds, or null outside batch mode
+   */
+  record Result(String label, String target, String mode, int concurrency, double offered, String unit,
+      long count, long errors, long shed, double seconds, double throughput, Histogram latency,
+      Histogram batchLatency, Map<String, Long> codes, Map<String, Long> decisions) {
+
+    /** A latency percentile in milliseconds. */
+    double ms(double percentile) {
+      return latency.getValueAtPercentile(percentile) / 1_000.0;
+    }
+
+    /** The largest latency in milliseconds. */
+    double maxMs() {
+      return latency.getMaxValue() / 1_000.0;
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package io.screenmesh.tests;
+
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The four packaged services started as real OS processes on free localhost ports and wired
+ * to each other: fusion-checker → text, image and audio screening; image and audio screening →
+ * text screening. Each process's output goes to {@code <logs>/<label>/<service>.log}.
+ *
+ * <p>As in production, the front door requires a bearer token ({@code screenmesh.auth.token-file},
+ * a random token written next to the logs); {@link #channel} attaches it, {@link #rawChannel}
+ * does not. The services talk plaintext gRPC on localhost here: TLS is the launcher's concern.
+ *
+ * <p>Where things are read from, as system properties (set by the module's failsafe
+ * configuration; the defaults suit a run from {@code tests/}):
+ * <ul>
+ *   <li>{@code screenmesh.root}: the repository root holding
+ *       {@code services/<name>/target/quarkus-app/quarkus-run.jar}; default: the first parent of
+ *       the working directory that has a {@code services} folder;
+ *   <li>{@code screenmesh.mesh.logs}: the log folder; default {@code target/mesh-logs};
+ *   <li>{@code screenmesh.mesh.startup-seconds}: the bound on the wait for all four to serve;
+ *       default 60.
+ * </ul>
+ *
+ * <p>{@link #close()} stops every process it started, also when start-up failed half way; a
+ * shutdown hook does the same if the test JVM exits without closing.
+ */
+public final class Mesh implements AutoCloseable {
+
+  private static final String HOST = "127.0.0.1";
+  // Sanitized images come back whole; the gRPC default of 4 MiB is too small for some.
+  private static final int MAX_INBOUND_BYTES = 64 * 1024 * 1024;
+
+  private final String label;
+  private final Path logDir;
+  private final String token = newToken();
+  private final Map<MeshService, Integer> ports = new EnumMap<>(MeshService.class);
+  private final Map<MeshService, Process> processes = new EnumMap<>(MeshService.class);
+  private final Map<MeshService, ManagedChannel> channels = new EnumMap<>(MeshService.class);
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  private Mesh(String label, Path logDir) {
+    this.label = label;
+    this.logDir = logDir;
+    this.shutdownHook = new Thread(this::stopProcesses, "mesh-" + label + "-shutdown");
+  }
+
+  /**
+   * Starts the four services and waits until each answers its gRPC health check with SERVING.
+   *
+   * @param label names this mesh's log folder, such as {@code shared} or {@code text-outage}
+   * @return the running mesh; close it to stop the processes
+   * @throws IllegalStateException if a packaged service is missing ("run ./mvnw package first"),
+   *     a process exits during start-up, or the services do not serve within the bound; the
+   *     message names the service and the tail of its log
+   */
+  public static Mesh start(String label) {
+    Path root = repositoryRoot();
+    Map<MeshService, Path> jars = new EnumMap<>(MeshService.class);
+    List<String> missing = new ArrayList<>();
+    for (MeshService s : MeshService.values()) {
+      Path jar = root.resolve("services").resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+      if (!Files.isRegularFile(jar)) {
+        missing.add(jar.toString());
+      }
+      jars.put(s, jar);
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("packaged service missing: " + String.join(", ", missing)
+          + " — run ./mvnw package first (from " + root + ")");
+    }
+    Path logDir = Path.of(System.getProperty("screenmesh.mesh.logs", "target/mesh-logs")).resolve(label);
+    Mesh mesh = new Mesh(label, logDir);
+    Runtime.getRuntime().addShutdownHook(mesh.shutdownHook);
+    try {
+      Files.createDirectories(logDir);
+      Files.writeString(mesh.tokenFile(), mesh.token, StandardCharsets.US_ASCII);
+      int[] free = freePorts(MeshService.values().length);
+      for (MeshService s : MeshService.values()) {
+        mesh.ports.put(s, free[s.ordinal()]);
+      }
+      for (MeshService s : MeshService.values()) {
+        mesh.launch(s, jars.get(s));
+      }
+      mesh.awaitServing(Duration.ofSeconds(Long.getLong("screenmesh.mesh.startup-seconds", 60)));
+      return mesh;
+    } catch (IOException e) {
+      mesh.close();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      mesh.close();
+      throw e;
+    }
+  }
+
+  /** The localhost port a service serves HTTP and gRPC on. */
+  public int port(MeshService service) {
+    return ports.get(service);
+  }
+
+  /** The log file a service's output goes to. */
+  public Path logFile(MeshService service) {
+    return logDir.resolve(service.module() + ".log");
+  }
+
+  /**
+   * A plaintext channel to a service that carries the mesh's bearer token on every call, so
+   * the front door accepts it (the other services ignore it).
+   */
+  public Channel channel(MeshService service) {
+    Metadata auth = new Metadata();
+    auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return ClientInterceptors.intercept(rawChannel(service), MetadataUtils.newAttachHeadersInterceptor(auth));
+  }
+
+  /**
+   * A plaintext channel to a service without credentials, opened on first use and shut down by
+   * {@link #close()}; callers must not shut it down themselves.
+   */
+  public synchronized ManagedChannel rawChannel(MeshService service) {
+    ensureOpen();
+    return channels.computeIfAbsent(service, s -> NettyChannelBuilder.forAddress(HOST, port(s))
+        .usePlaintext()
+        .maxInboundMessageSize(MAX_INBOUND_BYTES)
+        .build());
+  }
+
+  /**
+   * Kills one service at once (SIGKILL: no graceful shutdown, as in a crash) and waits, bounded,
+   * until the process is gone.
+   *
+   * @throws IllegalStateException if the process is still alive after 10 seconds
+   */
+  public void kill(MeshService service) throws InterruptedException {
+    ensureOpen();
+    Process p = processes.get(service);
+    p.destroyForcibly();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(service.module() + " (pid " + p.pid() + ") still alive 10 s after SIGKILL");
+    }
+  }
+
+  /** Whether a service's process is alive. */
+  public boolean isAlive(MeshService service) {
+    Process p = processes.get(service);
+    return p != null && p.isAlive();
+  }
+
+  /** Stops every process (SIGTERM, then SIGKILL after a bounded wait) and closes the channels. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (this) {
+      for (ManagedChannel c : channels.values()) {
+        c.shutdownNow();
+      }
+    }
+    stopProcesses();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // The hook is running or ran; the processes are being stopped there.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Mesh[" + label + " " + ports + "]";
+  }
+
+  private void launch(MeshService s, Path jar) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> cmd = new ArrayList<>(List.of(java.toString(),
+        "--enable-native-access=ALL-UNNAMED",
+        "-Dquarkus.http.host=" + HOST,
+        "-Dquarkus.http.port=" + port(s),
+        "-Dquarkus.log.console.color=false"));
+    switch (s) {
+      case FUSION -> {
+        cmd.add("-Dscreenmesh.auth.token-file=" + tokenFile().toAbsolutePath());
+        cmd.addAll(client("text", MeshService.TEXT));
+        cmd.addAll(client("image", MeshService.IMAGE));
+        cmd.addAll(client("audio", MeshService.AUDIO));
+      }
+      case IMAGE, AUDIO -> cmd.addAll(client("text", MeshService.TEXT));
+      case TEXT -> { }
+    }
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    Path log = logFile(s);
+    Files.writeString(log, "# " + String.join(" ", cmd) + System.lineSeparator(), StandardCharsets.UTF_8);
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .directory(jar.getParent().toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    // The ports and peers come from the -D flags above; leftovers in the environment of the
+    // test JVM must not override them.
+    pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_"));
+    processes.put(s, pb.start());
+  }
+
+  private Path tokenFile() {
+    return logDir.resolve("token");
+  }
+
+  private static String newToken() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  private List<String> client(String name, MeshService target) {
+    String prefix = "-Dquarkus.grpc.clients." + name + ".";
+    return List.of(prefix + "host=" + HOST, prefix + "port=" + port(target));
+  }
+
+  private void awaitServing(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    for (MeshService s : MeshService.values()) {
+      HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(rawChannel(s));
+      String last = "no answer yet";
+      while (true) {
+        Process p = processes.get(s);
+        if (!p.isAlive()) {
+          throw new IllegalStateException(s.module() + " exited with code " + p.exitValue()
+              + " during start-up; log " + logFile(s) + ":\n" + tail(logFile(s)));
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException(s.module() + " did not serve within " + bound.toSeconds()
+              + " s (last health answer: " + last + "); log " + logFile(s) + ":\n" + tail(logFile(s)));
+        }
+        try {
+          ServingStatus status = health.withDeadlineAfter(Math.min(left, TimeUnit.SECONDS.toNanos(2)), TimeUnit.NANOSECONDS)
+              .check(HealthCheckRequest.getDefaultInstance())
+              .getStatus();
+          if (status == ServingStatus.SERVING) {
+            break;
+          }
+          last = status.name();
+        } catch (StatusRuntimeException e) {
+          last = e.getStatus().toString();
+        }
+        sleep(100);
+      }
+    }
+  }
+
+  private synchronized void stopProcesses() {
+    for (Process p : processes.values()) {
+      p.destroy();
+    }
+    for (Process p : processes.values()) {
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("mesh " + label + " is closed");
+    }
+  }
+
+  /** Holds {@code n} ephemeral ports open at once so that they differ, then releases them. */
+  private static int[] freePorts(int n) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        if (s != null) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static Path repositoryRoot() {
+    String configured = System.getProperty("screenmesh.root");
+    if (configured != null) {
+      return Path.of(configured).toAbsolutePath().normalize();
+    }
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("services"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("cannot find the repository root (a folder with services/) above "
+        + Path.of("").toAbsolutePath() + "; set -Dscreenmesh.root");
+  }
+
+  /** The last lines of a log, for failure messages. */
+  static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(log unreadable: " + e.getMessage() + ")";
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the mesh", e);
+    }
+  }
+}
