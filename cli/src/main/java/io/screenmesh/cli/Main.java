@@ -57,6 +57,7 @@ public final class Main {
           demo [--samples DIR]
           screen [--text T]... [--image FILE]... [--audio FILE]... [--policy NAME] [--json]
           eval --text-jsonl FILE [--json] [--concurrency 32]
+          batch --in FILE --out FILE [--shard I --shards N] [--concurrency 32] [--policy NAME] [--token-file F]
         connection flags (default: read from --mesh FILE, default .screenmesh/run/mesh.env):
           --addr host:port  --ca FILE  --cert FILE  --key FILE  --token T  --deadline-ms 10000""";
   }
@@ -73,6 +74,7 @@ public final class Main {
     String key = a.get("key", env.get("CLIENT_KEY"));
     long deadlineMs = Long.parseLong(a.get("deadline-ms", "10000"));
     switch (argv[0]) {
+      case "batch" -> { return Batch.run(a, env, out); }
       case "wait-ready" -> {
         return waitReady(a.get("targets", ""), ca, cert, key, Long.parseLong(a.get("timeout-seconds", "90")), out);
       }
