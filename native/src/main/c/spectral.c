@@ -143,7 +143,10 @@ static int gate_clip(const float *clip, float *out, int length, const plan_entry
             for (int f = 0; f < frames; f++) {
                 fftwf_complex *s = g->spec + (size_t)f * bins;
                 load_frame(clip, length, f, hop, n, window, buf);
-                fftwf_execute_dft_r2c(pe->r2c, buf, s);
+                /* Rows of spec are not SIMD-aligned (bins is odd): transform into the aligned
+                 * buffer the plan expects, then copy. */
+                fftwf_execute_dft_r2c(pe->r2c, buf, cbuf);
+                memcpy(s, cbuf, sizeof(fftwf_complex) * (size_t)bins);
                 float *d = g->db + (size_t)f * bins;
                 for (int k = 0; k < bins; k++) d[k] = sm_db(s[k][0], s[k][1]);
             }

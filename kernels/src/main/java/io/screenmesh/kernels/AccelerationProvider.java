@@ -63,7 +63,8 @@ public interface AccelerationProvider {
      * rows/cols {@code i − w/2 … i − w/2 + w − 1} (for 2×2: the pixel, the one above, the one to the
      * left and the one diagonally above-left), indices outside reflect as {@code d c b a | a b c d | d c b a},
      * and the result is the element of rank {@code w·w/2} (0-based, ascending) — the upper median
-     * (3rd smallest) of four.
+     * (3rd smallest) of four. −0 and +0 rank as equal, so either may be returned where they tie
+     * (as in scipy); with NaN in the window the result is unspecified.
      *
      * @param window 2 or 3
      */

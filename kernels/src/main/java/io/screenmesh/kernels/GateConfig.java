@@ -58,10 +58,11 @@ public record GateConfig(int nFft, int hop, float nStd, float propDecrease, int 
 
     /**
      * The defaults for speech-band screening: n_fft 1024, hop 256, 1.5 std, full decrease, mask
-     * smoothed over about 32 Hz and 50 ms at the given rate, 80 dB range, 0.5 dB soft edge.
+     * smoothed over ±1 bin and about ±50 ms at the given rate, 80 dB range, 0.5 dB soft edge.
      *
      * <p>The frequency smoothing is far narrower than noisereduce's 500 Hz because a wide
-     * smoothing dilutes the mask of narrow tones (a 16-bin triangle costs a pure tone ~11 dB).
+     * smoothing dilutes the mask of narrow tones: a Hann-windowed tone spans three bins, and
+     * already a ±2-bin triangle costs it ~2.8 dB (a 16-bin one ~11 dB).
      *
      * @param sampleRate samples per second, &gt; 0
      * @throws IllegalArgumentException when the sample rate is not positive
@@ -72,7 +73,7 @@ public record GateConfig(int nFft, int hop, float nStd, float propDecrease, int 
         }
         int nFft = 1024;
         int hop = 256;
-        int freqBins = Math.max(1, Math.round(32f * nFft / sampleRate));
+        int freqBins = 1;
         int timeFrames = Math.max(1, Math.round(0.050f * sampleRate / hop));
         return new GateConfig(nFft, hop, 1.5f, 1f, freqBins, timeFrames, 80f, 0.5f);
     }
