@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  *       the working directory that has a {@code services} folder;
  *   <li>{@code screenmesh.mesh.logs}: the log folder; default {@code target/mesh-logs};
  *   <li>{@code screenmesh.mesh.startup-seconds}: the bound on the wait for all four to serve;
- *       default 60.
+ *       default 90 (four JVMs starting at once on two cores).
  * </ul>
  *
  * <p>{@link #close()} stops every process it started, also when start-up failed half way; a
@@ -106,7 +106,7 @@ public final class Mesh implements AutoCloseable {
       for (MeshService s : MeshService.values()) {
         mesh.launch(s, jars.get(s));
       }
-      mesh.awaitServing(Duration.ofSeconds(Long.getLong("screenmesh.mesh.startup-seconds", 60)));
+      mesh.awaitServing(Duration.ofSeconds(Long.getLong("screenmesh.mesh.startup-seconds", 90)));
       return mesh;
     } catch (IOException e) {
       mesh.close();
@@ -257,6 +257,9 @@ public final class Mesh implements AutoCloseable {
           throw new IllegalStateException(s.module() + " did not serve within " + bound.toSeconds()
               + " s (last health answer: " + last + "); log " + logFile(s) + ":\n" + tail(logFile(s)));
         }
+        // A refused connection puts the channel into exponential reconnect backoff (up to
+        // minutes); while a JVM is still starting that would delay noticing it is up.
+        rawChannel(s).resetConnectBackoff();
         try {
           ServingStatus status = health.withDeadlineAfter(Math.min(left, TimeUnit.SECONDS.toNanos(2)), TimeUnit.NANOSECONDS)
               .check(HealthCheckRequest.getDefaultInstance())
