@@ -1,7 +1,6 @@
 package io.screenmesh.bench.load;
 
 import io.grpc.Status;
-import io.screenmesh.common.v1.Decision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -181,12 +180,12 @@ final class Drivers {
     try {
       return f.get(deadlineMillis + 2_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return new Target.Outcome(Status.Code.DEADLINE_EXCEEDED, Decision.DECISION_UNSPECIFIED);
+      return Target.Outcome.failed(Status.DEADLINE_EXCEEDED.withDescription("no answer within the deadline"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Target.Outcome(Status.Code.CANCELLED, Decision.DECISION_UNSPECIFIED);
+      return Target.Outcome.failed(Status.CANCELLED.withDescription("interrupted"));
     } catch (ExecutionException e) {
-      return new Target.Outcome(Status.fromThrowable(e.getCause()).getCode(), Decision.DECISION_UNSPECIFIED);
+      return Target.Outcome.failed(Status.fromThrowable(e.getCause()));
     }
   }
 

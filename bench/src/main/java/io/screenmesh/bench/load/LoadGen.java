@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -200,6 +201,9 @@ public final class LoadGen {
       m.put("stream_latency_ms", percentiles(r.batchLatency()));
     }
     m.put("status_codes", r.codes());
+    if (!r.failures().isEmpty()) {
+      m.put("first_failures", r.failures());
+    }
     m.put("decisions", r.decisions());
     return m;
   }
@@ -232,8 +236,9 @@ public final class LoadGen {
             b.getValueAtPercentile(50) / 1e3, b.getValueAtPercentile(90) / 1e3, b.getValueAtPercentile(99) / 1e3,
             b.getValueAtPercentile(99.9) / 1e3, b.getMaxValue() / 1e3));
       }
-      if (!r.codes().keySet().equals(java.util.Set.of("OK"))) {
+      if (!r.codes().keySet().equals(Set.of("OK"))) {
         sb.append("  status codes: ").append(r.codes()).append('\n');
+        r.failures().forEach((code, d) -> sb.append("  first ").append(code).append(": ").append(d).append('\n'));
       }
       sb.append("  decisions: ").append(r.decisions()).append('\n');
     }

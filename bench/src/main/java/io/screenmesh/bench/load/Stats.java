@@ -25,6 +25,8 @@ final class Stats {
   private final Map<Status.Code, LongAdder> codes = new ConcurrentHashMap<>();
   private final Map<Decision, LongAdder> decisions = new ConcurrentHashMap<>();
   private final LongAdder shed = new LongAdder();
+  // The first description seen per failing code: enough to tell a bug from an overload.
+  private final Map<Status.Code, String> firstFailure = new ConcurrentHashMap<>();
 
   /** Records one call or stream item that took {@code nanos} and ended with {@code outcome}. */
   void record(long nanos, Target.Outcome outcome) {
@@ -32,6 +34,8 @@ final class Stats {
     codes.computeIfAbsent(outcome.code(), c -> new LongAdder()).increment();
     if (outcome.code() == Status.Code.OK) {
       decisions.computeIfAbsent(outcome.decision(), d -> new LongAdder()).increment();
+    } else {
+      firstFailure.putIfAbsent(outcome.code(), outcome.detail());
     }
   }
 
@@ -70,8 +74,10 @@ final class Stats {
     byDecision.forEach((k, n) -> d.put(k.name().replace("DECISION_", ""), n));
     long ok = c.getOrDefault("OK", 0L);
     long total = h.getTotalCount();
+    Map<String, String> f = new TreeMap<>();
+    firstFailure.forEach((k, s) -> f.put(k.name(), s));
     return new Result(label, target, mode, concurrency, offered, unit, total, total - ok, shed.sum(), seconds,
-        total / seconds, h, b.getTotalCount() == 0 ? null : b, c, d);
+        total / seconds, h, b.getTotalCount() == 0 ? null : b, c, d, f);
   }
 
   /**
@@ -83,10 +89,11 @@ final class Stats {
    * @param throughput measured calls (items) per second
    * @param latency per call (per item, from its stream's start) in microseconds
    * @param batchLatency per stream in microseconds, or null outside batch mode
+   * @param failures the first status description seen for each failing code
    */
   record Result(String label, String target, String mode, int concurrency, double offered, String unit,
       long count, long errors, long shed, double seconds, double throughput, Histogram latency,
-      Histogram batchLatency, Map<String, Long> codes, Map<String, Long> decisions) {
+      Histogram batchLatency, Map<String, Long> codes, Map<String, Long> decisions, Map<String, String> failures) {
 
     /** A latency percentile in milliseconds. */
     double ms(double percentile) {

@@ -29,8 +29,20 @@ import java.util.function.Function;
  */
 public sealed interface Target permits Target.Text, Target.FrontDoor {
 
-  /** What one call ended with: the status code, and the decision when it succeeded. */
-  record Outcome(Status.Code code, Decision decision) {}
+  /**
+   * What one call ended with: the status code, the decision when it succeeded, and the
+   * status description when it failed (empty otherwise).
+   */
+  record Outcome(Status.Code code, Decision decision, String detail) {
+    static Outcome ok(Decision decision) {
+      return new Outcome(Status.Code.OK, decision, "");
+    }
+
+    static Outcome failed(Status status) {
+      return new Outcome(status.getCode(), Decision.DECISION_UNSPECIFIED,
+          status.getDescription() == null ? "" : status.getDescription());
+    }
+  }
 
   /** Receives the end of a unary call. */
   interface UnaryListener {
@@ -120,8 +132,8 @@ public sealed interface Target permits Target.Text, Target.FrontDoor {
 
   private static Outcome itemOutcome(boolean answered, Verdict verdict, ItemError error) {
     return answered
-        ? new Outcome(Status.Code.OK, verdict.getDecision())
-        : new Outcome(Status.fromCodeValue(error.getCode()).getCode(), Decision.DECISION_UNSPECIFIED);
+        ? Outcome.ok(verdict.getDecision())
+        : Outcome.failed(Status.fromCodeValue(error.getCode()).withDescription(error.getReason() + ": " + error.getMessage()));
   }
 
   private static <R> StreamObserver<R> unary(UnaryListener listener,
@@ -136,12 +148,12 @@ public sealed interface Target permits Target.Text, Target.FrontDoor {
 
       @Override
       public void onError(Throwable t) {
-        listener.done(new Outcome(Status.fromThrowable(t).getCode(), Decision.DECISION_UNSPECIFIED));
+        listener.done(Outcome.failed(Status.fromThrowable(t)));
       }
 
       @Override
       public void onCompleted() {
-        listener.done(new Outcome(Status.Code.OK, decision));
+        listener.done(Outcome.ok(decision));
       }
     };
   }
