@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.screenmesh.kernels.GateConfig;
 import io.screenmesh.kernels.Nhwc;
@@ -28,19 +27,18 @@ class CudaCorrectnessTest {
     private static final int[] SIZES = {1, 3, 13, 224, 4098};
 
     private static CudaAccelerationProvider cuda;
+    private static final String[] SKIP_REASON = new String[1];
     private static final JavaAccelerationProvider ORACLE = new JavaAccelerationProvider();
 
     @BeforeAll
     static void start() {
-        if (CudaProbe.available()) {
-            cuda = new CudaAccelerationProvider();
-        }
+        cuda = CudaTestSupport.startOrExplain(SKIP_REASON);
     }
 
     // Per test rather than per class, so that every skipped test is reported with the reason.
     @BeforeEach
     void requireDevice() {
-        assumeTrue(cuda != null, "no CUDA device: " + CudaProbe.probe().reason());
+        CudaTestSupport.assumeStarted(cuda, SKIP_REASON);
     }
 
     @AfterAll

@@ -53,8 +53,9 @@ class CudaProbeTest {
     @Test
     void withADeviceTheProviderStartsAndSaysWhichDeviceAndLibraries() throws Exception {
         CudaProbe.Result probe = CudaProbe.probe();
-        assumeTrue(probe.available(), "no CUDA device: " + probe.reason());
-        try (CudaAccelerationProvider provider = new CudaAccelerationProvider()) {
+        String[] reason = new String[1];
+        try (CudaAccelerationProvider provider = CudaTestSupport.startOrExplain(reason)) {
+            CudaTestSupport.assumeStarted(provider, reason);
             assertEquals(Backend.CUDA, provider.backend());
             assertTrue(provider.description().contains(probe.device()), provider.description());
             assertTrue(provider.description().contains("libcufft.so"), provider.description());
@@ -67,8 +68,9 @@ class CudaProbeTest {
 
     @Test
     void aClosedProviderRefusesWorkAndClosesTwice() {
-        assumeTrue(CudaProbe.available(), "no CUDA device: " + CudaProbe.probe().reason());
-        CudaAccelerationProvider provider = new CudaAccelerationProvider();
+        String[] reason = new String[1];
+        CudaAccelerationProvider provider = CudaTestSupport.startOrExplain(reason);
+        CudaTestSupport.assumeStarted(provider, reason);
         provider.close();
         provider.close();
         var in = java.lang.foreign.MemorySegment.ofArray(new float[4]);
