@@ -79,7 +79,11 @@ public final class Mesh implements AutoCloseable {
    *     message names the service and the tail of its log
    */
   public static Mesh start(String label) {
-    Path root = repositoryRoot();
+    return start(label, repositoryRoot());
+  }
+
+  /** {@link #start(String)} with the packaged services looked for under {@code root}. */
+  static Mesh start(String label, Path root) {
     Map<MeshService, Path> jars = new EnumMap<>(MeshService.class);
     List<String> missing = new ArrayList<>();
     for (MeshService s : MeshService.values()) {
