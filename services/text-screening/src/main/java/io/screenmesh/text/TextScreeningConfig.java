@@ -1,0 +1,57 @@
+package io.screenmesh.text;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits and thresholds of the text-screening service, under {@code screenmesh.text}. */
+@ConfigMapping(prefix = "screenmesh.text")
+public interface TextScreeningConfig {
+
+  /** Longest text accepted, in UTF-16 code units; longer texts fail with TEXT_TOO_LARGE. */
+  @WithDefault("65536")
+  int maxTextLength();
+
+  /** Longest request id accepted, in UTF-16 code units. */
+  @WithDefault("256")
+  int maxIdLength();
+
+  /** Decode-and-rescan of encoded payloads. */
+  Decode decode();
+
+  /** Verdict thresholds. */
+  Verdict verdict();
+
+  /** Decode-and-rescan bounds. */
+  interface Decode {
+    /** Nesting depth of decoding (base64 in hex in URL encoding is 3). */
+    @WithDefault("3")
+    int maxDepth();
+
+    /** Most payloads decoded per text, over all depths. */
+    @WithDefault("32")
+    int maxPayloads();
+
+    /** Most decoded characters per text, over all depths. */
+    @WithDefault("65536")
+    int maxChars();
+
+    /** Shortest run of base64 characters that is decoded. */
+    @WithDefault("16")
+    int minBase64Length();
+  }
+
+  /** How findings become a decision. */
+  interface Verdict {
+    /** Fused score from which a text is flagged. */
+    @WithDefault("0.5")
+    double flagThreshold();
+
+    /** Fused score from which a text is blocked. */
+    @WithDefault("0.85")
+    double blockThreshold();
+
+    /** Whether one CRITICAL finding blocks whatever the fused score. */
+    @WithDefault("true")
+    boolean blockOnCritical();
+  }
+}

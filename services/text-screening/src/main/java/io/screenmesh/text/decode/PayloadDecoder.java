@@ -1,0 +1,226 @@
+package io.screenmesh.text.decode;
+
+import io.screenmesh.text.unicode.UnicodeNormalizer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds base64, hex and URL-encoded runs in a text and decodes those that turn out to be
+ * readable text (valid UTF-8, at least 90% printable), so that they can be screened like the
+ * text around them. Binary payloads, such as the base64 of an image in a {@code data:} URI,
+ * are skipped without decoding. Work is bounded by a {@link DecodeBudget}. Rot13 is not here:
+ * it changes no character class, so it is tried by rescanning the whole text (see
+ * {@link #rot13(String)}). Thread-safe.
+ */
+public final class PayloadDecoder {
+
+  private static final Pattern BASE64 =
+      Pattern.compile("(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}+={0,2}+(?![A-Za-z0-9+/=_-])");
+  private static final Pattern HEX_ESCAPES = Pattern.compile("(?:\\\\x[0-9A-Fa-f]{2}){6,}+");
+  private static final Pattern HEX_SPACED =
+      Pattern.compile("(?<![0-9A-Fa-f])(?:0x)?[0-9A-Fa-f]{2}(?:[ ,:](?:0x)?[0-9A-Fa-f]{2}){7,}+(?![0-9A-Fa-f])");
+  private static final Pattern URL_ENCODED =
+      Pattern.compile("(?:[A-Za-z0-9._~!*'()+\\-]|%[0-9A-Fa-f]{2})*+");
+  private static final Pattern DATA_URI_PREFIX =
+      Pattern.compile("data:(?:image|audio|video|font|application)/[\\w.+-]{1,64}(?:;[\\w-]{1,32}=[\\w-]{1,64})*;base64,$");
+  private static final int MIN_DECODED = 6;
+
+  private final int minBase64Length;
+
+  /** A decoder that considers base64 runs of at least {@code minBase64Length} characters. */
+  public PayloadDecoder(int minBase64Length) {
+    this.minBase64Length = Math.max(8, minBase64Length);
+  }
+
+  /** The readable payloads in {@code text}, within {@code budget}. */
+  public List<EncodedPayload> find(String text, DecodeBudget budget) {
+    List<EncodedPayload> out = new ArrayList<>();
+    if (budget.exhausted()) {
+      return out;
+    }
+    List<int[]> taken = new ArrayList<>();
+    hexEscapes(text, budget, out, taken);
+    hexSpaced(text, budget, out, taken);
+    base64OrHex(text, budget, out, taken);
+    urlEncoded(text, budget, out, taken);
+    return out;
+  }
+
+  /** {@code text} with ASCII letters rotated by 13; every other character, and every offset, unchanged. */
+  public static String rot13(String text) {
+    char[] c = text.toCharArray();
+    for (int i = 0; i < c.length; i++) {
+      char x = c[i];
+      if (x >= 'a' && x <= 'z') {
+        c[i] = (char) ('a' + (x - 'a' + 13) % 26);
+      } else if (x >= 'A' && x <= 'Z') {
+        c[i] = (char) ('A' + (x - 'A' + 13) % 26);
+      }
+    }
+    return new String(c);
+  }
+
+  private void base64OrHex(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
+    Matcher m = BASE64.matcher(text);
+    while (m.find() && !budget.exhausted()) {
+      int s = m.start();
+      int e = m.end();
+      if (e - s < minBase64Length || overlaps(taken, s, e)) {
+        continue;
+      }
+      int prefixFrom = Math.max(0, s - 128);
+      if (DATA_URI_PREFIX.matcher(text).region(prefixFrom, s).find()) {
+        continue; // binary media inline: decoding it costs time and yields no text
+      }
+      String token = m.group();
+      String encoding;
+      byte[] bytes;
+      if (isHex(token)) {
+        encoding = "hex";
+        bytes = HexFormat.of().parseHex(token);
+      } else {
+        encoding = "base64";
+        bytes = base64(token);
+      }
+      addIfText(encoding, s, e, bytes, budget, out, taken);
+    }
+  }
+
+  private static void hexEscapes(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
+    if (text.indexOf("\\x") < 0) {
+      return;
+    }
+    Matcher m = HEX_ESCAPES.matcher(text);
+    while (m.find() && !budget.exhausted()) {
+      String hex = m.group().replace("\\x", "");
+      addIfText("hex", m.start(), m.end(), HexFormat.of().parseHex(hex), budget, out, taken);
+    }
+  }
+
+  private static void hexSpaced(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
+    Matcher m = HEX_SPACED.matcher(text);
+    while (m.find() && !budget.exhausted()) {
+      String hex = m.group().replaceAll("0x|[ ,:]", "");
+      addIfText("hex", m.start(), m.end(), HexFormat.of().parseHex(hex), budget, out, taken);
+    }
+  }
+
+  private static void urlEncoded(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
+    if (text.indexOf('%') < 0) {
+      return;
+    }
+    Matcher m = URL_ENCODED.matcher(text);
+    int from = 0;
+    while (from < text.length() && !budget.exhausted()) {
+      int pct = text.indexOf('%', from);
+      if (pct < 0) {
+        break;
+      }
+      // Extend the run left and right from the first escape over URL-safe characters.
+      int s = pct;
+      while (s > 0 && isUrlChar(text.charAt(s - 1))) {
+        s--;
+      }
+      m.region(s, text.length());
+      if (!m.lookingAt() || m.end() <= pct) {
+        from = pct + 1;
+        continue;
+      }
+      int e = m.end();
+      from = e;
+      String token = text.substring(s, e);
+      if (countEscapes(token) < 2 || overlaps(taken, s, e)) {
+        continue;
+      }
+      byte[] bytes = percentDecode(token);
+      addIfText("url", s, e, bytes, budget, out, taken);
+    }
+  }
+
+  private static void addIfText(String encoding, int s, int e, byte[] bytes, DecodeBudget budget,
+      List<EncodedPayload> out, List<int[]> taken) {
+    if (bytes == null || bytes.length < MIN_DECODED) {
+      return;
+    }
+    String decoded = UnicodeNormalizer.strictUtf8(ByteBuffer.wrap(bytes));
+    if (decoded == null || !UnicodeNormalizer.mostlyPrintable(decoded) || !budget.take(decoded.length())) {
+      return;
+    }
+    out.add(new EncodedPayload(encoding, s, e, decoded));
+    taken.add(new int[] {s, e});
+  }
+
+  private static byte[] base64(String token) {
+    String t = token.replace('-', '+').replace('_', '/');
+    int eq = t.indexOf('=');
+    if (eq >= 0) {
+      t = t.substring(0, eq);
+    }
+    if (t.length() % 4 == 1) {
+      return null; // not a possible base64 length
+    }
+    try {
+      return Base64.getDecoder().decode(t + "==".substring(0, (4 - t.length() % 4) % 4));
+    } catch (IllegalArgumentException ex) {
+      return null;
+    }
+  }
+
+  private static byte[] percentDecode(String token) {
+    byte[] buf = new byte[token.length()];
+    int n = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '%' && i + 2 < token.length()) {
+        buf[n++] = (byte) HexFormat.fromHexDigits(token, i + 1, i + 3);
+        i += 2;
+      } else if (c == '+') {
+        buf[n++] = ' ';
+      } else {
+        buf[n++] = (byte) c;
+      }
+    }
+    return Arrays.copyOf(buf, n);
+  }
+
+  private static int countEscapes(String token) {
+    int n = 0;
+    for (int i = 0; i < token.length(); i++) {
+      if (token.charAt(i) == '%') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static boolean isUrlChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "._~!*'()+-".indexOf(c) >= 0;
+  }
+
+  private static boolean isHex(String token) {
+    if (token.length() % 2 != 0) {
+      return false;
+    }
+    for (int i = 0; i < token.length(); i++) {
+      if (Character.digit(token.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean overlaps(List<int[]> taken, int s, int e) {
+    for (int[] t : taken) {
+      if (s < t[1] && t[0] < e) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

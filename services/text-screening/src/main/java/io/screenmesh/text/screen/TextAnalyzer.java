@@ -1,0 +1,140 @@
+package io.screenmesh.text.screen;
+
+import io.screenmesh.common.v1.Category;
+import io.screenmesh.common.v1.Severity;
+import io.screenmesh.services.common.Stages;
+import io.screenmesh.text.decode.DecodeBudget;
+import io.screenmesh.text.decode.EncodedPayload;
+import io.screenmesh.text.decode.PayloadDecoder;
+import io.screenmesh.text.rules.InjectionRules;
+import io.screenmesh.text.secrets.SecretDetector;
+import io.screenmesh.text.unicode.HiddenText;
+import io.screenmesh.text.unicode.UnicodeNormalizer;
+import io.screenmesh.text.unicode.UnicodeResult;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Runs the detectors over one text: the unicode stage first, then the injection rules and
+ * the secret and PII formats on its normalized text, then decode-and-rescan of what is
+ * hidden or encoded (tag characters, variation-selector runs, base64, hex, URL encoding,
+ * rot13), recursively up to the configured depth. Findings from decoded content keep their
+ * own category, carry a {@code decoded:…} source and point at the encoded run in the
+ * analysed text; each decoded payload that yields findings adds one
+ * {@link Category#CATEGORY_ENCODED_PAYLOAD} finding of its own. Thread-safe.
+ */
+public final class TextAnalyzer {
+
+  /** What one analysis found. */
+  public record Analysis(UnicodeResult unicode, List<Hit> hits) {}
+
+  private final UnicodeNormalizer unicode;
+  private final InjectionRules rules;
+  private final SecretDetector secrets;
+  private final PayloadDecoder decoder;
+  private final ScreeningSettings settings;
+
+  /** An analyzer over the given detectors. */
+  public TextAnalyzer(UnicodeNormalizer unicode, InjectionRules rules, SecretDetector secrets,
+      PayloadDecoder decoder, ScreeningSettings settings) {
+    this.unicode = unicode;
+    this.rules = rules;
+    this.secrets = secrets;
+    this.decoder = decoder;
+    this.settings = settings;
+  }
+
+  /**
+   * Analyses {@code text}; spans of the returned hits are UTF-16 offsets into {@code text}.
+   *
+   * @param stages where to record stage timings, or null (nested analyses are not timed apart)
+   */
+  public Analysis analyze(String text, Stages stages) {
+    DecodeBudget budget = new DecodeBudget(settings.decodeMaxPayloads(), settings.decodeMaxChars());
+    return analyze(text, 0, budget, stages);
+  }
+
+  private Analysis analyze(String text, int depth, DecodeBudget budget, Stages stages) {
+    UnicodeResult u = time(stages, "unicode", () -> unicode.analyze(text));
+    List<Hit> hits = new ArrayList<>(u.hits());
+    MappedText norm = u.normalized();
+    String n = norm.text();
+    time(stages, "rules", () -> addMapped(rules.scan(n), norm, hits));
+    time(stages, "secrets", () -> addMapped(secrets.scan(n), norm, hits));
+    if (depth < settings.decodeMaxDepth()) {
+      time(stages, "decode", () -> {
+        for (HiddenText h : u.hidden()) {
+          if (budget.take(h.text().length())) {
+            Analysis inner = analyze(h.text(), depth + 1, budget, null);
+            wrap(inner.hits(), h.start(), h.end(), h.source(), h.text(), hits);
+          }
+        }
+        for (EncodedPayload p : decoder.find(n, budget)) {
+          Analysis inner = analyze(p.decoded(), depth + 1, budget, null);
+          wrap(inner.hits(), norm.originalStart(p.start()), norm.originalEnd(p.end()),
+              "decoded:" + p.encoding(), p.decoded(), hits);
+        }
+        if (rules.mayHoldRot13(n)) {
+          for (Hit h : rules.scan(PayloadDecoder.rot13(n))) {
+            int s = norm.originalStart(h.start());
+            int e = norm.originalEnd(h.end());
+            wrap(List.of(h), s, e, "decoded:rot13", h.excerpt(), hits);
+          }
+        }
+        return null;
+      });
+    }
+    return new Analysis(u, hits);
+  }
+
+  private static Void addMapped(List<Hit> found, MappedText norm, List<Hit> into) {
+    for (Hit h : found) {
+      into.add(h.relocate(norm.originalStart(h.start()), norm.originalEnd(h.end()), h.source()));
+    }
+    return null;
+  }
+
+  // Inner hits point at the encoded run [start, end) and say how they were decoded.
+  private static void wrap(List<Hit> inner, int start, int end, String source, String decoded, List<Hit> into) {
+    float score = 0f;
+    Severity severity = Severity.SEVERITY_UNSPECIFIED;
+    Set<String> categories = new LinkedHashSet<>();
+    List<Hit> moved = new ArrayList<>();
+    for (Hit h : inner) {
+      if (h.severity().getNumber() <= Severity.SEVERITY_INFO.getNumber()) {
+        continue;
+      }
+      String chained = h.source().isEmpty() ? source : source + "/" + h.source().substring("decoded:".length());
+      moved.add(h.relocate(start, end, chained));
+      if (h.category() != Category.CATEGORY_ENCODED_PAYLOAD) {
+        categories.add(categoryName(h.category()));
+      }
+      score = Math.max(score, h.score());
+      if (h.severity().getNumber() > severity.getNumber()) {
+        severity = h.severity();
+      }
+    }
+    if (moved.isEmpty()) {
+      return;
+    }
+    String encoding = source.substring("decoded:".length());
+    into.add(new Hit("text.decode." + encoding, Category.CATEGORY_ENCODED_PAYLOAD, severity, score, start, end,
+        source, Hit.excerptOf(decoded), encoding + " content decodes to text with findings: "
+        + String.join(", ", categories)));
+    into.addAll(moved);
+  }
+
+  private static String categoryName(Category c) {
+    return c.name().substring("CATEGORY_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+  }
+
+  private static <T> T time(Stages stages, String stage, Supplier<T> work) {
+    if (stages == null) {
+      return work.get();
+    }
+    return stages.time(stage, work);
+  }
+}
