@@ -5,7 +5,9 @@
  */
 #include "screenmesh_cuda.cuh"
 
-extern "C" __global__ void sm_bitdepth_f32_kernel(const float* __restrict__ in, float* out, long long count,
+/* Bit depth runs in place (in == out), so its pointers carry no __restrict__. */
+
+extern "C" __global__ void sm_bitdepth_f32_kernel(const float* in, float* out, long long count,
                                                   int bits, float lo, float range) {
     const float m = sm_levels(bits);
     SM_GRID_STRIDE(i, count) {
@@ -13,7 +15,7 @@ extern "C" __global__ void sm_bitdepth_f32_kernel(const float* __restrict__ in, 
     }
 }
 
-extern "C" __global__ void sm_bitdepth_u8_kernel(const uint8_t* __restrict__ in, uint8_t* out, long long count,
+extern "C" __global__ void sm_bitdepth_u8_kernel(const uint8_t* in, uint8_t* out, long long count,
                                                  int bits) {
     const uint32_t m = (1u << bits) - 1u;
     SM_GRID_STRIDE(i, count) {

@@ -93,4 +93,28 @@ class CudaProbeTest {
                 + "No such file or directory", CudaProbe.loaderReason(jcudaMessage));
         assertEquals("first line", CudaProbe.loaderReason("first line\nsecond"));
     }
+
+    @Test
+    void thePtxPathJitsAndComputesWhatTheOracleComputes() {
+        String previous = System.getProperty(KernelImages.IMAGE_PROPERTY);
+        System.setProperty(KernelImages.IMAGE_PROPERTY, "ptx");
+        String[] reason = new String[1];
+        try (CudaAccelerationProvider provider = CudaTestSupport.startOrExplain(reason)) {
+            CudaTestSupport.assumeStarted(provider, reason);
+            assertTrue(provider.description().contains("PTX JIT"), provider.description());
+            float[] x = {-0.2f, 0f, 0.1f, 0.5f, 0.51f, 1f, 1.3f};
+            float[] expected = new float[x.length];
+            float[] actual = new float[x.length];
+            io.screenmesh.kernels.Squeeze.on(new io.screenmesh.kernels.java.JavaAccelerationProvider())
+                    .bitDepth(x, expected, 3, 0f, 1f);
+            io.screenmesh.kernels.Squeeze.on(provider).bitDepth(x, actual, 3, 0f, 1f);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(KernelImages.IMAGE_PROPERTY);
+            } else {
+                System.setProperty(KernelImages.IMAGE_PROPERTY, previous);
+            }
+        }
+    }
 }
