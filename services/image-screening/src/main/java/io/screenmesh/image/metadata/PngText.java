@@ -39,6 +39,7 @@ public final class PngText {
       }
       pos = end + 4;
     }
+    sink.note(new MetadataNote("png", MetadataNote.Kind.CORRUPT, "the PNG ends before its IEND chunk"));
   }
 
   private static void text(byte[] d, int from, int end, TextSink sink) {
