@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
+import grpc.health.v1.HealthGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -108,6 +111,16 @@ class FusionCheckerServiceTest {
     // A MEDIUM jailbreak in the image with a clean prompt is a cross-modal injection: BLOCK.
     assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
     assertEquals(Category.CATEGORY_CROSS_MODAL_INJECTION, r.getVerdict().getReasons(0).getCategory());
+  }
+
+  @Test
+  @Order(1)
+  void healthReportsServing() {
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(WAIT_SECONDS, TimeUnit.SECONDS);
+    for (String service : List.of("", FusionCheckerServiceGrpc.SERVICE_NAME)) {
+      assertEquals(HealthCheckResponse.ServingStatus.SERVING,
+          health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus(), service);
+    }
   }
 
   @Test
