@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,9 +48,19 @@ public final class BenchSuite {
     /**
      * One reported operation: a JMH benchmark method (with fixed parameters), how many units one
      * operation counts, and its peers; the first peer carries the ratio target when there is one.
+     * {@code fullOnly} operations are left out of {@code --quick}; {@code skipJava} ones are not run
+     * on the java oracle, whose batch would take minutes there.
      */
     record Op(String id, Group group, String benchmark, Map<String, String> params, double unitsPerOp, String unit,
-              List<Peer> peers, Double ratioTarget, boolean fullOnly) {
+              List<Peer> peers, Double ratioTarget, boolean fullOnly, boolean skipJava) {
+        Op(String id, Group group, String benchmark, Map<String, String> params, double unitsPerOp, String unit,
+           List<Peer> peers, Double ratioTarget, boolean fullOnly) {
+            this(id, group, benchmark, params, unitsPerOp, unit, peers, ratioTarget, fullOnly, false);
+        }
+
+        boolean memoryCopy() {
+            return benchmark.startsWith("MemoryCopyBenchmark");
+        }
     }
 
     private static final String PKG = "io.screenmesh.bench.jmh.";
@@ -89,7 +98,7 @@ public final class BenchSuite {
             new Op("cosine-top10-1m", Group.SIMILARITY, "SimilarityBenchmark.topK", Map.of("references", "1000000"),
                     SimilarityBenchmark.QUERIES, "queries/s",
                     List.of(new Peer(List.of("bench_embed.py", "1000000", "384"), "cosine top-10 total", "numpy + OpenBLAS")),
-                    null, true));
+                    null, true, true));
 
     private final SuiteOptions options;
     private final Path peers;
@@ -156,56 +165,71 @@ public final class BenchSuite {
                     }
                 }
             }
-            Map<String, RunResult> jmh = runJmh(group, ops, runnable);
+            Map<String, RunResult> jmh = new HashMap<>();
             for (Op op : ops) {
-                boolean perBackend = !op.benchmark().startsWith("MemoryCopyBenchmark");
-                List<String> ids = perBackend ? List.copyOf(backends.keySet()) : List.of("jvm");
-                for (String id : ids) {
-                    Optional<String> skipped = perBackend ? backends.get(id) : Optional.empty();
-                    RunResult run = jmh.get(key(op, perBackend ? id : null));
-                    Double value = null;
-                    Double error = null;
-                    String status = "ok";
-                    String reason = null;
-                    if (skipped.isPresent()) {
-                        status = "skipped";
-                        reason = skipped.get();
-                    } else if (run == null) {
-                        status = "failed";
-                        Path log = logs.resolve("jmh-" + group.id() + (perBackend ? "" : "-memcopy") + ".log");
-                        reason = JmhLog.failure(log, PKG + op.benchmark(), perBackend ? id : null)
-                                .map(why -> why + "; see " + log).orElse("no JMH result; see " + log);
-                    } else {
-                        value = run.getPrimaryResult().getScore() * op.unitsPerOp();
-                        double e = run.getPrimaryResult().getScoreError();
-                        error = Double.isNaN(e) ? null : e * op.unitsPerOp();
-                    }
-                    // a backend without a figure gets one line per operation, not one per peer
-                    int peerCount = value == null ? 1 : op.peers().size();
-                    for (int p = 0; p < peerCount; p++) {
-                        Peer peer = op.peers().get(p);
-                        Double peerValue = null;
-                        String peerWhy = peersMissing.orElse(peerFailures.get(peer.key()));
-                        PeerOutput out = peerOutputs.get(peer.key());
-                        if (out != null) {
-                            Optional<PeerOutput.Figure> figure = out.find(peer.prefix());
-                            if (figure.isPresent()) {
-                                peerValue = figure.get().value();
-                            } else {
-                                peerWhy = "peer printed no line starting '" + peer.prefix() + "'";
-                            }
-                        }
-                        Double ratio = value != null && peerValue != null && peerValue > 0 ? value / peerValue : null;
-                        Double target = p == 0 ? op.ratioTarget() : null;
-                        Boolean met = target != null && ratio != null ? ratio >= target : null;
-                        String why = reason != null ? reason : peerValue == null ? "peer: " + peerWhy : null;
-                        results.add(new Result(op.id(), perBackend ? id : "jvm", op.unit(), value, error, peer.label(),
-                                peerValue, ratio, status, why, target, met, null, null, null));
-                    }
-                }
+                jmh.putAll(runJmh(op, runnable.stream().filter(id -> !(op.skipJava() && id.equals("java"))).toList()));
+            }
+            for (Op op : ops) {
+                results.addAll(report(op, backends, jmh, peersMissing, peerOutputs, peerFailures));
             }
         }
         return withBandwidth(results);
+    }
+
+    /** The report lines of one operation: one per backend and peer, or one per backend without a figure. */
+    private List<Result> report(Op op, Map<String, Optional<String>> backends, Map<String, RunResult> jmh,
+                                Optional<String> peersMissing, Map<String, PeerOutput> peerOutputs,
+                                Map<String, String> peerFailures) {
+        List<Result> results = new ArrayList<>();
+        boolean perBackend = !op.memoryCopy();
+        List<String> ids = perBackend ? List.copyOf(backends.keySet()) : List.of("jvm");
+        for (String id : ids) {
+            Optional<String> skipped = perBackend ? backends.get(id) : Optional.empty();
+            RunResult run = jmh.get(key(op, perBackend ? id : null));
+            Double value = null;
+            Double error = null;
+            String status = "ok";
+            String reason = null;
+            if (skipped.isPresent()) {
+                status = "skipped";
+                reason = skipped.get();
+            } else if (op.skipJava() && id.equals("java")) {
+                status = "skipped";
+                reason = "not run on " + op.id() + ": the java oracle takes minutes per batch at this size";
+            } else if (run == null) {
+                status = "failed";
+                Path log = jmhLog(op);
+                reason = JmhLog.failure(log, PKG + op.benchmark(), perBackend ? id : null)
+                        .map(why -> why + "; see " + log).orElse("no JMH result; see " + log);
+            } else {
+                value = run.getPrimaryResult().getScore() * op.unitsPerOp();
+                double e = run.getPrimaryResult().getScoreError();
+                error = Double.isNaN(e) ? null : e * op.unitsPerOp();
+            }
+            // a backend without a figure gets one line per operation, not one per peer
+            int peerCount = value == null ? 1 : op.peers().size();
+            for (int p = 0; p < peerCount; p++) {
+                Peer peer = op.peers().get(p);
+                Double peerValue = null;
+                String peerWhy = peersMissing.orElse(peerFailures.get(peer.key()));
+                PeerOutput out = peerOutputs.get(peer.key());
+                if (out != null) {
+                    Optional<PeerOutput.Figure> figure = out.find(peer.prefix());
+                    if (figure.isPresent()) {
+                        peerValue = figure.get().value();
+                    } else {
+                        peerWhy = "peer printed no line starting '" + peer.prefix() + "'";
+                    }
+                }
+                Double ratio = value != null && peerValue != null && peerValue > 0 ? value / peerValue : null;
+                Double target = p == 0 ? op.ratioTarget() : null;
+                Boolean met = target != null && ratio != null ? ratio >= target : null;
+                String why = reason != null ? reason : peerValue == null ? "peer: " + peerWhy : null;
+                results.add(new Result(op.id(), perBackend ? id : "jvm", op.unit(), value, error, peer.label(),
+                        peerValue, ratio, status, why, target, met, null, null, null));
+            }
+        }
+        return results;
     }
 
     /** Judges bit depth against the best memory-copy bandwidth of this run (ours or numpy's). */
@@ -285,53 +309,33 @@ public final class BenchSuite {
         outputs.put(peer.key(), PeerOutput.parse(text));
     }
 
-    private Map<String, RunResult> runJmh(Group group, List<Op> ops, List<String> backends) throws RunnerException {
+    private Path jmhLog(Op op) {
+        return logs.resolve("jmh-" + op.id() + ".log");
+    }
+
+    /** Runs one operation on the given backends (the memory copy has no backend) in a JMH fork each. */
+    private Map<String, RunResult> runJmh(Op op, List<String> backends) throws RunnerException {
         Map<String, RunResult> byKey = new HashMap<>();
-        // The memory copy has no backend parameter and runs by itself, so it needs none of the backends.
-        List<Op> copy = ops.stream().filter(o -> o.benchmark().startsWith("MemoryCopyBenchmark")).toList();
-        List<Op> kernels = ops.stream().filter(o -> !o.benchmark().startsWith("MemoryCopyBenchmark")).toList();
-        for (List<Op> batch : List.of(copy, kernels)) {
-            if (batch.isEmpty() || (batch == kernels && backends.isEmpty())) {
-                continue;
-            }
-            ChainedOptionsBuilder b = new OptionsBuilder();
-            Map<String, List<String>> params = new LinkedHashMap<>();
-            for (Op op : batch) {
-                b.include("^" + (PKG + op.benchmark()).replace(".", "\\.") + "$");
-                op.params().forEach((k, v) -> {
-                    List<String> values = params.computeIfAbsent(k, x -> new ArrayList<>());
-                    if (!values.contains(v)) {
-                        values.add(v);
-                    }
-                });
-            }
-            if (batch == kernels) {
-                params.put("backend", backends);
-            }
-            params.forEach((k, v) -> b.param(k, v.toArray(String[]::new)));
-            String log = logs.resolve("jmh-" + group.id() + (batch == copy ? "-memcopy" : "") + ".log").toString();
-            System.err.println("bench: JMH " + group.id() + (batch == copy ? " memory copy" : " on " + backends)
-                    + " (log " + log + ")");
-            b.forks(1)
-                    .warmupIterations(options.quick() ? 1 : 3)
-                    .warmupTime(TimeValue.seconds(options.quick() ? 1 : 2))
-                    .measurementIterations(options.quick() ? 2 : 5)
-                    .measurementTime(TimeValue.seconds(options.quick() ? 1 : 2))
-                    .jvmArgsAppend(forkArgs())
-                    .shouldFailOnError(false)
-                    .output(log);
-            Collection<RunResult> runs = new Runner(b.build()).run();
-            for (RunResult r : runs) {
-                String name = r.getParams().getBenchmark().substring(PKG.length());
-                String backend = r.getParams().getParam("backend");
-                String references = r.getParams().getParam("references");
-                for (Op op : batch) {
-                    if (op.benchmark().equals(name)
-                            && (references == null || references.equals(op.params().get("references")))) {
-                        byKey.put(key(op, backend), r);
-                    }
-                }
-            }
+        if (!op.memoryCopy() && backends.isEmpty()) {
+            return byKey;
+        }
+        ChainedOptionsBuilder b = new OptionsBuilder().include("^" + (PKG + op.benchmark()).replace(".", "\\.") + "$");
+        op.params().forEach((k, v) -> b.param(k, v));
+        if (!op.memoryCopy()) {
+            b.param("backend", backends.toArray(String[]::new));
+        }
+        Path log = jmhLog(op);
+        System.err.println("bench: JMH " + op.id() + (op.memoryCopy() ? "" : " on " + backends) + " (log " + log + ")");
+        b.forks(1)
+                .warmupIterations(options.quick() ? 1 : 3)
+                .warmupTime(TimeValue.seconds(options.quick() ? 1 : 2))
+                .measurementIterations(options.quick() ? 2 : 5)
+                .measurementTime(TimeValue.seconds(options.quick() ? 1 : 2))
+                .jvmArgsAppend(forkArgs())
+                .shouldFailOnError(false)
+                .output(log.toString());
+        for (RunResult r : new Runner(b.build()).run()) {
+            byKey.put(key(op, op.memoryCopy() ? null : r.getParams().getParam("backend")), r);
         }
         return byKey;
     }
