@@ -29,6 +29,17 @@ else
 fi
 
 opts=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow "-Djava.io.tmpdir=${TMPDIR:-/tmp}")
+# cuFFT and cuBLAS are found by soname (CUDA 12 or 13); on machines where they live outside the
+# loader's path (e.g. Python wheels under site-packages/nvidia/*/lib), hand their folders over.
+libpath="${SCREENMESH_CUDA_LIBPATH:-}"
+if [[ -z "$libpath" ]]; then
+  libpath=$(find /usr/local /usr/lib /opt -maxdepth 7 \( -name 'libcufft.so.1[12]' -o -name 'libcublas.so.1[23]' \) \
+    -printf '%h\n' 2>/dev/null | sort -u | paste -sd: -)
+fi
+if [[ -n "$libpath" ]]; then
+  echo "run.sh: cuFFT/cuBLAS folders: $libpath"
+  opts+=("-Dscreenmesh.cuda.libpath=$libpath")
+fi
 status=0
 
 if [[ "$mode" == tests || "$mode" == all ]]; then
