@@ -155,6 +155,12 @@ class MalformedInputIT {
     assertRejected(audio("clip", Samples.truncatedWav()), Status.Code.INVALID_ARGUMENT.value(), "AUDIO_MALFORMED");
   }
 
+  @Test
+  void wavBelowTheSampleRateBoundIsRejected() {
+    assertRejected(audio("clip", Samples.wavTone(4_000, 0.25, 440)), Status.Code.INVALID_ARGUMENT.value(),
+        "AUDIO_SAMPLE_RATE_UNSUPPORTED");
+  }
+
   // --- the modality services called directly ------------------------------------------
 
   @Test

@@ -140,6 +140,25 @@ final class Samples {
     return b.array();
   }
 
+  /**
+   * A WAV clip of a tone with a {@code LIST/INFO} chunk holding {@code comment} as its
+   * {@code ICMT} (comment) entry, placed before the samples as tagging tools write it.
+   */
+  static byte[] wavToneWithComment(int sampleRate, double seconds, String comment) {
+    byte[] plain = wavTone(sampleRate, seconds, 440);
+    byte[] text = (comment + "\0").getBytes(StandardCharsets.UTF_8);
+    int entry = 8 + text.length + (text.length & 1);
+    ByteBuffer list = ByteBuffer.allocate(8 + 4 + entry).order(ByteOrder.LITTLE_ENDIAN);
+    list.put("LIST".getBytes(StandardCharsets.US_ASCII)).putInt(4 + entry)
+        .put("INFO".getBytes(StandardCharsets.US_ASCII))
+        .put("ICMT".getBytes(StandardCharsets.US_ASCII)).putInt(text.length).put(text);
+    // fmt ends at byte 36; the LIST chunk goes between it and the data chunk.
+    ByteBuffer out = ByteBuffer.allocate(plain.length + list.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(plain, 0, 36).put(list.array()).put(plain, 36, plain.length - 36);
+    out.putInt(4, out.capacity() - 8);
+    return out.array();
+  }
+
   /** A RIFF header that announces WAVE and then breaks off inside the fmt chunk. */
   static byte[] truncatedWav() {
     return Arrays.copyOf(wavTone(16_000, 0.1, 440), 20);
