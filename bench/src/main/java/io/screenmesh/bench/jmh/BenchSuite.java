@@ -37,6 +37,16 @@ public final class BenchSuite {
     /** Bit depth must reach this fraction of the memory-copy bandwidth measured in the same run. */
     static final double MEMBW_FRACTION_TARGET = 0.8;
     private static final long PEER_TIMEOUT_MINUTES = 15;
+    /** Timed repeats of each peer figure in {@code --quick} (the peers use 5 to 9; the median is reported). */
+    static final int QUICK_PEER_REPEATS = 3;
+    private static final String QUICK_PEER = String.join("\n",
+            "import runpy, sys",
+            "sys.path.insert(0, '.')",
+            "import common",
+            "full = common.bench",
+            "common.bench = lambda fn, repeats=7, warmup=1: full(fn, repeats=min(repeats, " + QUICK_PEER_REPEATS + "), warmup=warmup)",
+            "sys.argv = sys.argv[1:]",
+            "runpy.run_path(sys.argv[0], run_name='__main__')");
 
     /** A peer figure: the script (with arguments), the prefix of its report line, and a label. */
     record Peer(List<String> command, String prefix, String label) {
@@ -291,6 +301,11 @@ public final class BenchSuite {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(python);
+        if (options.quick()) {
+            // The same peer computation with at most QUICK_PEER_REPEATS timed repeats: the peers'
+            // shared timing helper is wrapped before the script runs as __main__.
+            command.addAll(List.of("-c", QUICK_PEER));
+        }
         command.addAll(peer.command());
         Path log = logs.resolve("peer-" + String.join("-", peer.command()).replace(".py", "") + ".log");
         System.err.println("bench: peer " + String.join(" ", peer.command()) + " (log " + log + ")");
