@@ -20,8 +20,6 @@ import java.util.regex.Pattern;
  */
 public final class PayloadDecoder {
 
-  private static final Pattern BASE64 =
-      Pattern.compile("(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}+={0,2}+(?![A-Za-z0-9+/=_-])");
   private static final Pattern HEX_ESCAPES = Pattern.compile("(?:\\\\x[0-9A-Fa-f]{2}){6,}+");
   private static final Pattern HEX_SPACED =
       Pattern.compile("(?<![0-9A-Fa-f])(?:0x)?[0-9A-Fa-f]{2}(?:[ ,:](?:0x)?[0-9A-Fa-f]{2}){7,}+(?![0-9A-Fa-f])");
@@ -66,19 +64,37 @@ public final class PayloadDecoder {
     return new String(c);
   }
 
+  // A plain loop over runs of base64 characters: a regex would try every position of every word.
   private void base64OrHex(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
-    Matcher m = BASE64.matcher(text);
-    while (m.find() && !budget.exhausted()) {
-      int s = m.start();
-      int e = m.end();
-      if (e - s < minBase64Length || overlaps(taken, s, e)) {
+    int n = text.length();
+    int i = 0;
+    while (i < n && !budget.exhausted()) {
+      if (!isBase64Char(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      int s = i;
+      while (i < n && isBase64Char(text.charAt(i))) {
+        i++;
+      }
+      int e = i;
+      int pad = 0;
+      while (i < n && text.charAt(i) == '=' && pad < 2) {
+        i++;
+        pad++;
+      }
+      if (i < n && (isBase64Char(text.charAt(i)) || text.charAt(i) == '=')) {
+        continue; // padding in the middle: not one token
+      }
+      e += pad;
+      if (e - s - pad < minBase64Length || overlaps(taken, s, e)) {
         continue;
       }
       int prefixFrom = Math.max(0, s - 128);
       if (DATA_URI_PREFIX.matcher(text).region(prefixFrom, s).find()) {
         continue; // binary media inline: decoding it costs time and yields no text
       }
-      String token = m.group();
+      String token = text.substring(s, e);
       String encoding;
       byte[] bytes;
       if (isHex(token)) {
@@ -104,7 +120,11 @@ public final class PayloadDecoder {
   }
 
   private static void hexSpaced(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
-    Matcher m = HEX_SPACED.matcher(text);
+    int first = firstSpacedHexPair(text);
+    if (first < 0) {
+      return;
+    }
+    Matcher m = HEX_SPACED.matcher(text).region(first, text.length()).useTransparentBounds(true);
     while (m.find() && !budget.exhausted()) {
       String hex = m.group().replaceAll("0x|[ ,:]", "");
       addIfText("hex", m.start(), m.end(), HexFormat.of().parseHex(hex), budget, out, taken);
@@ -201,6 +221,30 @@ public final class PayloadDecoder {
 
   private static boolean isUrlChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "._~!*'()+-".indexOf(c) >= 0;
+  }
+
+  // Where "hh hh" (two hex pairs with a separator) first occurs, or -1: the cheap test before the regex.
+  private static int firstSpacedHexPair(String text) {
+    for (int i = 0; i + 4 < text.length(); i++) {
+      if (isHexDigit(text.charAt(i)) && isHexDigit(text.charAt(i + 1)) && isSeparator(text.charAt(i + 2))
+          && isHexDigit(text.charAt(i + 3)) && isHexDigit(text.charAt(i + 4))) {
+        return Math.max(0, i - 2); // room for a leading "0x"
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isHexDigit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == ' ' || c == ',' || c == ':';
+  }
+
+  private static boolean isBase64Char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+        || c == '_' || c == '-';
   }
 
   private static boolean isHex(String token) {

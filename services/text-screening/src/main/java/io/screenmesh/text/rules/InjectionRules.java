@@ -217,8 +217,9 @@ public final class InjectionRules {
       "[?&](?:secret|password|passwd|pwd|token|api_?key|prompt|history|conversation|chat|memory|creds"
           + "|credentials|data|q)=", Pattern.CASE_INSENSITIVE);
 
-  private static final Pattern ROT13_HINT = Pattern.compile(
-      "vtaber|qvfertneq|cerivbhf|vafgehpgvbaf|flfgrz\\s+cebzcg|wnvyoernx|qrirybcre\\s+zbqr|erfgevpgvbaf");
+  // rot13 of: ignore, disregard, previous, instructions, system, prompt, jailbreak, developer, restrictions
+  private static final List<String> ROT13_HINTS = List.of(
+      "vtaber", "qvfertneq", "cerivbhf", "vafgehpgvbaf", "flfgrz", "cebzcg", "wnvyoernx", "qrirybcre", "erfgevpgvbaf");
 
   /** Scans {@code text}; spans are UTF-16 offsets into {@code text}. */
   public List<Hit> scan(String text) {
@@ -257,7 +258,13 @@ public final class InjectionRules {
 
   /** Whether {@code text} may hold rot13-encoded attack words, so that a rot13 rescan is worth it. */
   public boolean mayHoldRot13(String text) {
-    return ROT13_HINT.matcher(asciiLower(text)).find();
+    String lower = asciiLower(text);
+    for (String hint : ROT13_HINTS) {
+      if (lower.indexOf(hint) >= 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code text} with ASCII letters lower-cased and every other character, and offset, kept. */

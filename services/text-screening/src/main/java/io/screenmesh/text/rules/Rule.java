@@ -2,6 +2,8 @@ package io.screenmesh.text.rules;
 
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Severity;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -36,8 +38,42 @@ public record Rule(String detector, Category category, Pattern pattern, String[]
   /** A rule without an upgrade that runs when one of {@code anchors} occurs. */
   public static Rule of(String detector, Category category, Severity severity, float score, String[] anchors,
       String regex, String message) {
-    return new Rule(detector, category, Pattern.compile(regex), anchors, false, severity, score, null, false,
-        severity, score, message);
+    return new Rule(detector, category, Pattern.compile(factorWordBoundary(regex)), anchors, false, severity,
+        score, null, false, severity, score, message);
+  }
+
+  /**
+   * {@code \bA|\bB|\bC} rewritten as {@code \b(?:A|B|C)}: the same language, but a position inside a
+   * word fails one boundary test instead of one per alternative, which makes a scan several times
+   * faster. Other patterns are returned unchanged.
+   */
+  static String factorWordBoundary(String regex) {
+    List<String> parts = new ArrayList<>();
+    int depth = 0;
+    boolean inClass = false;
+    int from = 0;
+    for (int i = 0; i < regex.length(); i++) {
+      char c = regex.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (inClass) {
+        inClass = c != ']';
+      } else if (c == '[') {
+        inClass = true;
+      } else if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == '|' && depth == 0) {
+        parts.add(regex.substring(from, i));
+        from = i + 1;
+      }
+    }
+    parts.add(regex.substring(from));
+    if (parts.size() < 2 || !parts.stream().allMatch(p -> p.startsWith("\\b"))) {
+      return regex;
+    }
+    return "\\b(?:" + String.join("|", parts.stream().map(p -> p.substring(2)).toList()) + ")";
   }
 
   /** This rule, matching the text as written (for patterns where case carries meaning). */

@@ -9,6 +9,7 @@ import io.screenmesh.text.screen.Hit;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,32 +24,46 @@ import java.util.regex.Pattern;
  */
 public final class SecretDetector {
 
+  // anchors: literals one of which every match contains (in the text as written, or lower-cased
+  // when lowerAnchors), so that a format runs only on texts that can hold it.
   private record Format(String detector, Category category, Severity severity, float score, Pattern pattern,
-      int group, String what) {}
+      int group, String what, List<String> anchors, boolean lowerAnchors) {
+
+    boolean mayMatch(String text, String lower) {
+      String subject = lowerAnchors ? lower : text;
+      for (String a : anchors) {
+        if (subject.indexOf(a) >= 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
 
   private static final List<Format> SECRETS = List.of(
-      secret("text.secret.private-key", Severity.SEVERITY_HIGH, 0.8f,
+      secret("text.secret.private-key", Severity.SEVERITY_HIGH, 0.8f, List.of("PRIVATE KEY-----"),
           "-----BEGIN (?:[A-Z0-9]{1,16} ){0,2}PRIVATE KEY-----(?:[\\s\\S]{0,16384}?-----END (?:[A-Z0-9]{1,16} )"
               + "{0,2}PRIVATE KEY-----|[A-Za-z0-9+/=\\s:,-]{0,16384})", 0, "a PEM private key"),
-      secret("text.secret.aws-access-key", Severity.SEVERITY_HIGH, 0.75f,
+      secret("text.secret.aws-access-key", Severity.SEVERITY_HIGH, 0.75f, List.of("AKIA", "ASIA", "ABIA", "ACCA"),
           "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b", 0, "an AWS access key id"),
-      secret("text.secret.aws-secret-key", Severity.SEVERITY_HIGH, 0.75f,
+      secretLower("text.secret.aws-secret-key", Severity.SEVERITY_HIGH, 0.75f, List.of("aws"),
           "(?i:aws_?secret_?access_?key|aws_?secret)\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", 1,
           "an AWS secret access key"),
-      secret("text.secret.github-token", Severity.SEVERITY_HIGH, 0.75f,
+      secret("text.secret.github-token", Severity.SEVERITY_HIGH, 0.75f, List.of("ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"),
           "\\b(?:gh[opsur]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\\b", 0, "a GitHub token"),
-      secret("text.secret.slack-token", Severity.SEVERITY_HIGH, 0.75f,
+      secret("text.secret.slack-token", Severity.SEVERITY_HIGH, 0.75f, List.of("xox"),
           "\\bxox[abposr]-[A-Za-z0-9-]{10,250}\\b", 0, "a Slack token"),
-      secret("text.secret.stripe-key", Severity.SEVERITY_HIGH, 0.75f,
+      secret("text.secret.stripe-key", Severity.SEVERITY_HIGH, 0.75f, List.of("_live_"),
           "\\b(?:sk|rk)_live_[A-Za-z0-9]{16,247}\\b", 0, "a Stripe live secret key"),
-      secret("text.secret.google-api-key", Severity.SEVERITY_HIGH, 0.75f,
+      secret("text.secret.google-api-key", Severity.SEVERITY_HIGH, 0.75f, List.of("AIza"),
           "\\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", 0, "a Google API key"),
-      secret("text.secret.openai-key", Severity.SEVERITY_HIGH, 0.75f,
+      secret("text.secret.openai-key", Severity.SEVERITY_HIGH, 0.75f, List.of("sk-"),
           "\\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,200}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}"
               + "|[A-Za-z0-9]{40,64})(?![A-Za-z0-9_-])", 0, "an OpenAI API key"),
-      secret("text.secret.jwt", Severity.SEVERITY_HIGH, 0.7f,
+      secret("text.secret.jwt", Severity.SEVERITY_HIGH, 0.7f, List.of("eyJ"),
           "\\beyJ[A-Za-z0-9_-]{8,4096}\\.eyJ[A-Za-z0-9_-]{8,8192}\\.[A-Za-z0-9_-]{8,4096}", 0, "a JSON web token"),
-      secret("text.secret.credential", Severity.SEVERITY_LOW, 0.4f,
+      secretLower("text.secret.credential", Severity.SEVERITY_LOW, 0.4f,
+          List.of("pass", "pwd", "secret", "key", "token"),
           "(?i:\\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret))"
               + "\\s*[:=]\\s*[\"']?([^\\s\"']{8,256})", 1, "a credential assigned in the text"));
 
@@ -84,7 +99,14 @@ public final class SecretDetector {
   /** Scans {@code text}; spans are UTF-16 offsets into {@code text}. */
   public List<Hit> scan(String text) {
     List<Hit> hits = new ArrayList<>();
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (lower.length() != text.length()) {
+      lower = text; // some case mappings change length; the lower-case anchors are then skipped
+    }
     for (Format f : SECRETS) {
+      if (!f.mayMatch(text, lower)) {
+        continue;
+      }
       Matcher m = f.pattern().matcher(text);
       while (m.find()) {
         int s = m.start(f.group());
@@ -93,17 +115,25 @@ public final class SecretDetector {
             mask(text.substring(s, e)), "the text contains " + f.what()));
       }
     }
-    cards(text, hits);
-    ibans(text, hits);
+    int digits = 0;
+    for (int i = 0; i < text.length() && digits < 8; i++) {
+      char c = text.charAt(i);
+      digits += c >= '0' && c <= '9' ? 1 : 0;
+    }
+    if (digits >= 8) {
+      // every card, IBAN and phone number has at least 8 digits
+      cards(text, hits);
+      ibans(text, hits);
+      phones(text, hits);
+    }
     emails(text, hits);
-    phones(text, hits);
     return hits;
   }
 
   /** The redaction label for a detector id: {@code text.pii.card} → {@code [REDACTED:CARD]}. */
   public static String redactionLabel(String detector) {
     String kind = detector.substring(detector.lastIndexOf('.') + 1);
-    return "[REDACTED:" + kind.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "]";
+    return "[REDACTED:" + kind.toUpperCase(Locale.ROOT).replace('-', '_') + "]";
   }
 
   /** Whether {@code digits} (ASCII digits only) pass the Luhn check. */
@@ -252,8 +282,13 @@ public final class SecretDetector {
     return head + "…(" + secret.length() + " chars)";
   }
 
-  private static Format secret(String detector, Severity severity, float score, String regex, int group,
-      String what) {
-    return new Format(detector, CATEGORY_SECRET, severity, score, Pattern.compile(regex), group, what);
+  private static Format secret(String detector, Severity severity, float score, List<String> anchors,
+      String regex, int group, String what) {
+    return new Format(detector, CATEGORY_SECRET, severity, score, Pattern.compile(regex), group, what, anchors, false);
+  }
+
+  private static Format secretLower(String detector, Severity severity, float score, List<String> anchors,
+      String regex, int group, String what) {
+    return new Format(detector, CATEGORY_SECRET, severity, score, Pattern.compile(regex), group, what, anchors, true);
   }
 }
