@@ -204,8 +204,7 @@ public final class Mesh implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(java.toString(),
         "--enable-native-access=ALL-UNNAMED",
         "-Dquarkus.http.host=" + HOST,
-        "-Dquarkus.http.port=" + port(s),
-        "-Dquarkus.log.console.color=false"));
+        "-Dquarkus.http.port=" + port(s)));
     switch (s) {
       case FUSION -> {
         cmd.add("-Dscreenmesh.auth.token-file=" + tokenFile().toAbsolutePath());
