@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hot-path benchmarks beside their peers: ./screenmesh bench runs this after building.
 #
-#   bench/run.sh [squeeze|spectral|similarity|all] [--quick] [--json]
+#   bench/run.sh [squeeze|spectral|similarity|text|all] [--quick] [--json]
 #                [--backends java,native,cuda] [--out FILE] [--plot DIR]
 #
 # Runs, per hot path, the peer scripts (numpy/scipy the way ART and noisereduce compute) and then

@@ -68,8 +68,9 @@ public final class BenchSuite {
             this(id, group, benchmark, params, unitsPerOp, unit, peers, ratioTarget, fullOnly, false);
         }
 
-        boolean memoryCopy() {
-            return benchmark.startsWith("MemoryCopyBenchmark");
+        /** Whether the benchmark has a backend parameter (the memory copy and text screening have none). */
+        boolean perBackend() {
+            return !benchmark.startsWith("MemoryCopyBenchmark") && !benchmark.startsWith("TextScreeningBenchmark");
         }
     }
 
@@ -108,7 +109,9 @@ public final class BenchSuite {
             new Op("cosine-top10-1m", Group.SIMILARITY, "SimilarityBenchmark.topK", Map.of("references", "1000000"),
                     SimilarityBenchmark.QUERIES, "queries/s",
                     List.of(new Peer(List.of("bench_embed.py", "1000000", "384"), "cosine top-10 total", "numpy + OpenBLAS")),
-                    null, true, true));
+                    null, true, true),
+            new Op("text-screen-mix", Group.TEXT, "TextScreeningBenchmark.screenAll", Map.of(),
+                    TextScreeningBenchmark.PROMPT_COUNT, "texts/s", List.of(), null, false));
 
     private final SuiteOptions options;
     private final Path peers;
@@ -191,7 +194,7 @@ public final class BenchSuite {
                                 Optional<String> peersMissing, Map<String, PeerOutput> peerOutputs,
                                 Map<String, String> peerFailures) {
         List<Result> results = new ArrayList<>();
-        boolean perBackend = !op.memoryCopy();
+        boolean perBackend = op.perBackend();
         List<String> ids = perBackend ? List.copyOf(backends.keySet()) : List.of("jvm");
         for (String id : ids) {
             Optional<String> skipped = perBackend ? backends.get(id) : Optional.empty();
@@ -215,6 +218,11 @@ public final class BenchSuite {
                 value = run.getPrimaryResult().getScore() * op.unitsPerOp();
                 double e = run.getPrimaryResult().getScoreError();
                 error = Double.isNaN(e) ? null : e * op.unitsPerOp();
+            }
+            if (op.peers().isEmpty()) {
+                results.add(new Result(op.id(), perBackend ? id : "jvm", op.unit(), value, error, null, null, null,
+                        status, reason, null, null, null, null, null));
+                continue;
             }
             // a backend without a figure gets one line per operation, not one per peer
             int peerCount = value == null ? 1 : op.peers().size();
@@ -331,16 +339,16 @@ public final class BenchSuite {
     /** Runs one operation on the given backends (the memory copy has no backend) in a JMH fork each. */
     private Map<String, RunResult> runJmh(Op op, List<String> backends) throws RunnerException {
         Map<String, RunResult> byKey = new HashMap<>();
-        if (!op.memoryCopy() && backends.isEmpty()) {
+        if (op.perBackend() && backends.isEmpty()) {
             return byKey;
         }
         ChainedOptionsBuilder b = new OptionsBuilder().include("^" + (PKG + op.benchmark()).replace(".", "\\.") + "$");
         op.params().forEach((k, v) -> b.param(k, v));
-        if (!op.memoryCopy()) {
+        if (op.perBackend()) {
             b.param("backend", backends.toArray(String[]::new));
         }
         Path log = jmhLog(op);
-        System.err.println("bench: JMH " + op.id() + (op.memoryCopy() ? "" : " on " + backends) + " (log " + log + ")");
+        System.err.println("bench: JMH " + op.id() + (!op.perBackend() ? "" : " on " + backends) + " (log " + log + ")");
         b.forks(1)
                 .warmupIterations(options.quick() ? 1 : 3)
                 .warmupTime(TimeValue.seconds(options.quick() ? 1 : 2))
@@ -350,7 +358,7 @@ public final class BenchSuite {
                 .shouldFailOnError(false)
                 .output(log.toString());
         for (RunResult r : new Runner(b.build()).run()) {
-            byKey.put(key(op, op.memoryCopy() ? null : r.getParams().getParam("backend")), r);
+            byKey.put(key(op, !op.perBackend() ? null : r.getParams().getParam("backend")), r);
         }
         return byKey;
     }

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * The command line of the hot-path suite:
- * {@code [squeeze|spectral|similarity|all] [--quick] [--json] [--backends a,b] [--out FILE]}.
+ * {@code [squeeze|spectral|similarity|text|all] [--quick] [--json] [--backends a,b] [--out FILE]}.
  *
  * @param groups   hot paths to run
  * @param quick    short warm-up and measurement, the largest reference set left out
@@ -26,7 +26,12 @@ public record SuiteOptions(Set<Group> groups, boolean quick, boolean json, List<
         /** Spectral gate and low-pass. */
         SPECTRAL,
         /** Cosine top-k. */
-        SIMILARITY;
+        SIMILARITY,
+        /** Text screening end to end in process (no backend, no peer); only when named. */
+        TEXT;
+
+        /** What {@code all} (or no name) selects: the three hot paths. */
+        public static final Set<Group> HOT_PATHS = EnumSet.of(SQUEEZE, SPECTRAL, SIMILARITY);
 
         /** The lower-case name used on the command line. */
         public String id() {
@@ -36,10 +41,10 @@ public record SuiteOptions(Set<Group> groups, boolean quick, boolean json, List<
 
     /** The usage line printed with argument errors. */
     public static final String USAGE =
-            "usage: bench [squeeze|spectral|similarity|all] [--quick] [--json] [--backends java,native,cuda] [--out FILE]";
+            "usage: bench [squeeze|spectral|similarity|text|all] [--quick] [--json] [--backends java,native,cuda] [--out FILE]";
 
     /**
-     * Parses the arguments; no hot path named means all.
+     * Parses the arguments; no hot path named means all three ({@code text} runs only when named).
      *
      * @throws IllegalArgumentException for an unknown argument or a missing option value (the message says which)
      */
@@ -52,10 +57,11 @@ public record SuiteOptions(Set<Group> groups, boolean quick, boolean json, List<
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "all" -> groups.addAll(EnumSet.allOf(Group.class));
+                case "all" -> groups.addAll(Group.HOT_PATHS);
                 case "squeeze" -> groups.add(Group.SQUEEZE);
                 case "spectral" -> groups.add(Group.SPECTRAL);
                 case "similarity" -> groups.add(Group.SIMILARITY);
+                case "text" -> groups.add(Group.TEXT);
                 case "--quick" -> quick = true;
                 case "--json" -> json = true;
                 case "--backends" -> {
@@ -72,7 +78,7 @@ public record SuiteOptions(Set<Group> groups, boolean quick, boolean json, List<
             }
         }
         if (groups.isEmpty()) {
-            groups.addAll(EnumSet.allOf(Group.class));
+            groups.addAll(Group.HOT_PATHS);
         }
         return new SuiteOptions(groups, quick, json, List.copyOf(backends), out);
     }

@@ -17,7 +17,8 @@ class SuiteOptionsTest {
     @Test
     void noHotPathMeansAll() {
         SuiteOptions o = SuiteOptions.parse();
-        assertEquals(EnumSet.allOf(Group.class), o.groups());
+        assertEquals(EnumSet.of(Group.SQUEEZE, Group.SPECTRAL, Group.SIMILARITY), o.groups());
+        assertEquals(o.groups(), SuiteOptions.parse("all", "--quick").groups(), "text runs only when named");
         assertFalse(o.quick());
         assertFalse(o.json());
         assertTrue(o.backends().isEmpty());
@@ -25,9 +26,9 @@ class SuiteOptionsTest {
 
     @Test
     void hotPathsAndFlagsCombine() {
-        SuiteOptions o = SuiteOptions.parse("spectral", "--json", "similarity", "--quick", "--backends", "native,JAVA",
+        SuiteOptions o = SuiteOptions.parse("spectral", "--json", "similarity", "text", "--quick", "--backends", "native,JAVA",
                 "--out", "x/r.json");
-        assertEquals(Set.of(Group.SPECTRAL, Group.SIMILARITY), o.groups());
+        assertEquals(Set.of(Group.SPECTRAL, Group.SIMILARITY, Group.TEXT), o.groups());
         assertTrue(o.quick());
         assertTrue(o.json());
         assertEquals(List.of("native", "java"), o.backends());
