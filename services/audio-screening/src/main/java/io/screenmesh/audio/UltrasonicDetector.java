@@ -1,0 +1,143 @@
+package io.screenmesh.audio;
+
+import io.screenmesh.common.v1.Category;
+import io.screenmesh.common.v1.Evidence;
+import io.screenmesh.common.v1.Finding;
+import io.screenmesh.common.v1.Modality;
+import io.screenmesh.common.v1.Severity;
+import io.screenmesh.common.v1.TimeRange;
+import io.screenmesh.kernels.Spectral;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Measures how much of a clip's spectral energy lies above the audible band. Commands
+ * modulated onto ultrasonic carriers (DolphinAttack) put most of a clip's energy there, where
+ * ordinary speech and music put almost none.
+ *
+ * <p>The clip is cut into equal segments that go to the spectral hot path as one batch; each
+ * segment's mean power spectrum is split at the cutoff. The share above the cutoff over the
+ * whole clip decides, and the segments where it is high give the evidence's time range. The
+ * DC bin is left out: an offset is neither audible nor inaudible content.
+ */
+public final class UltrasonicDetector {
+
+  /** The detector id. */
+  public static final String ID = "audio.ultrasonic";
+
+  private static final int N_FFT = 1024;
+  /** Half-overlapping frames, as the spectral path's Hann-windowed framing expects. */
+  private static final int HOP = N_FFT / 2;
+  /** Samples per segment: the time resolution of the evidence. */
+  private static final int SEGMENT = 8 * N_FFT;
+  // Below about -80 dBFS a segment is silence: no share of nothing is meaningful.
+  private static final double SILENCE_POWER = 1e-8 * N_FFT;
+
+  /**
+   * The outcome.
+   *
+   * @param ran false when the sample rate cannot carry energy above the cutoff
+   * @param reason why it did not run; empty when it ran
+   * @param fraction the share of energy above the cutoff, in [0, 1] (0 for silence)
+   * @param finding a finding when the share reached the flag threshold, else null
+   */
+  public record Result(boolean ran, String reason, double fraction, Finding finding) {}
+
+  private final Spectral spectral;
+  private final double cutoffHz;
+  private final double flagFraction;
+  private final double blockFraction;
+
+  /**
+   * Creates a detector.
+   *
+   * @param spectral the spectral hot path
+   * @param cutoffHz where the inaudible band starts
+   * @param flagFraction the share that flags (MEDIUM)
+   * @param blockFraction the share that blocks (HIGH)
+   */
+  public UltrasonicDetector(Spectral spectral, double cutoffHz, double flagFraction, double blockFraction) {
+    this.spectral = spectral;
+    this.cutoffHz = cutoffHz;
+    this.flagFraction = flagFraction;
+    this.blockFraction = blockFraction;
+  }
+
+  /** The backend the spectra are computed on. */
+  public io.screenmesh.kernels.Backend backend() {
+    return spectral.backend();
+  }
+
+  /** Measures {@code mono} at {@code sampleRate}. */
+  public Result detect(float[] mono, int sampleRate) {
+    // A band narrower than a few bins above the cutoff is too thin to measure.
+    if (sampleRate / 2.0 < cutoffHz + 4.0 * sampleRate / N_FFT) {
+      return new Result(false, "a sample rate of " + sampleRate + " Hz carries nothing above "
+          + (int) cutoffHz + " Hz", 0, null);
+    }
+    if (mono.length == 0) {
+      return new Result(true, "", 0, null);
+    }
+    int bins = N_FFT / 2 + 1;
+    int full = mono.length / SEGMENT;
+    int segments = full + (mono.length % SEGMENT == 0 ? 0 : 1);
+    float[] power = new float[segments * bins];
+    if (full > 0) {
+      spectral.meanPowerSpectrum(MemorySegment.ofArray(mono), MemorySegment.ofArray(power), full, SEGMENT, N_FFT, HOP);
+    }
+    if (segments > full) {
+      // The tail, zero-padded to a whole segment: zeros add no energy to any bin.
+      float[] tail = Arrays.copyOfRange(mono, full * SEGMENT, (full + 1) * SEGMENT);
+      float[] tailPower = spectral.meanPowerSpectrum(tail, N_FFT, HOP);
+      System.arraycopy(tailPower, 0, power, full * bins, bins);
+    }
+    int cutoffBin = (int) Math.ceil(cutoffHz * N_FFT / sampleRate);
+    double total = 0;
+    double high = 0;
+    int firstHot = -1;
+    int lastHot = -1;
+    for (int s = 0; s < segments; s++) {
+      double segTotal = 0;
+      double segHigh = 0;
+      for (int k = 1; k < bins; k++) {
+        double p = power[s * bins + k];
+        segTotal += p;
+        if (k >= cutoffBin) {
+          segHigh += p;
+        }
+      }
+      total += segTotal;
+      high += segHigh;
+      if (segTotal > SILENCE_POWER && segHigh >= flagFraction * segTotal) {
+        if (firstHot < 0) {
+          firstHot = s;
+        }
+        lastHot = s;
+      }
+    }
+    if (total <= SILENCE_POWER * segments) {
+      return new Result(true, "", 0, null);
+    }
+    double fraction = high / total;
+    if (fraction < flagFraction) {
+      return new Result(true, "", fraction, null);
+    }
+    boolean block = fraction >= blockFraction;
+    double start = firstHot < 0 ? 0 : (double) firstHot * SEGMENT / sampleRate;
+    double end = lastHot < 0 ? (double) mono.length / sampleRate
+        : Math.min((double) (lastHot + 1) * SEGMENT, mono.length) / sampleRate;
+    Finding finding = Finding.newBuilder()
+        .setDetector(ID)
+        .setCategory(Category.CATEGORY_INAUDIBLE_COMMAND)
+        .setScore((float) fraction)
+        .setSeverity(block ? Severity.SEVERITY_HIGH : Severity.SEVERITY_MEDIUM)
+        .setModality(Modality.MODALITY_AUDIO)
+        .setEvidence(Evidence.newBuilder()
+            .setTimeRange(TimeRange.newBuilder().setStartSeconds(start).setEndSeconds(end))
+            .setExcerpt(String.format("%.0f%% of spectral energy above %.0f Hz", 100 * fraction, cutoffHz)))
+        .setMessage(String.format("%.0f%% of the clip's energy lies above %.0f Hz, outside human hearing:"
+            + " a carrier for an inaudible command", 100 * fraction, cutoffHz))
+        .build();
+    return new Result(true, "", fraction, finding);
+  }
+}

@@ -1,0 +1,135 @@
+package io.screenmesh.audio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.screenmesh.audio.v1.AudioScreeningServiceGrpc;
+import io.screenmesh.audio.v1.ScreenAudioRequest;
+import io.screenmesh.audio.v1.ScreenAudioResponse;
+import io.screenmesh.audio.v1.ScreenAudioStreamRequest;
+import io.screenmesh.audio.v1.ScreenAudioStreamResponse;
+import io.screenmesh.common.v1.Category;
+import io.screenmesh.common.v1.Decision;
+import io.screenmesh.common.v1.DetectorRun;
+import io.screenmesh.services.common.GrpcErrors;
+import io.screenmesh.services.common.testing.StreamCalls;
+import java.net.URL;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The audio service over real gRPC, on clips that need no text-screening. */
+@QuarkusTest
+class AudioScreeningGrpcTest {
+
+  @TestHTTPResource("/")
+  URL url;
+
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void connect() {
+    channel = ManagedChannelBuilder.forAddress(url.getHost(), url.getPort()).usePlaintext()
+        .maxInboundMessageSize(64 << 20).build();
+  }
+
+  @AfterEach
+  void disconnect() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+  }
+
+  private ScreenAudioResponse screen(String id, byte[] wav) {
+    return AudioScreeningServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .screenAudio(ScreenAudioRequest.newBuilder().setId(id).setData(ByteString.copyFrom(wav)).build());
+  }
+
+  private void assertStatus(Status.Code code, String reason, byte[] data) {
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> screen("x", data));
+    assertEquals(code, e.getStatus().getCode(), e.toString());
+    assertEquals(reason, GrpcErrors.reasonOf(e), e.toString());
+  }
+
+  @Test
+  void aSpokenBandClipIsAllowedWithAMonoSanitizedCopy() {
+    float[] left = TestWavs.sine(220, 1, 48_000, 0.4);
+    float[] right = TestWavs.sine(330, 1, 48_000, 0.4);
+    ScreenAudioResponse r = screen("clip", TestWavs.wav(TestWavs.PCM, 16, 48_000, left, right));
+    assertEquals("clip", r.getId());
+    assertEquals(Decision.DECISION_ALLOW, r.getVerdict().getDecision());
+    assertEquals("wav", r.getInfo().getFormat());
+    assertEquals("pcm_s16le", r.getInfo().getEncoding());
+    assertEquals(2, r.getInfo().getChannels());
+    assertEquals(1.0, r.getInfo().getDurationSeconds(), 1e-9);
+    DecodedAudio clean = new SafeWavDecoder(AudioLimits.DEFAULTS).decode(r.getSanitizedWav().toByteArray());
+    assertEquals(1, clean.channels());
+    assertEquals(48_000, clean.mono().length);
+    Map<String, DetectorRun> runs = r.getProcessing().getDetectorsList().stream()
+        .collect(Collectors.toMap(DetectorRun::getDetector, d -> d));
+    assertTrue(runs.get("audio.decode").getRan());
+    assertTrue(runs.get("audio.ultrasonic").getRan());
+    for (String later : List.of("audio.denoise", "audio.speech")) {
+      assertFalse(runs.get(later).getRan(), later);
+      assertEquals("arrives in a later release", runs.get(later).getReason());
+    }
+  }
+
+  @Test
+  void anUltrasonicCarrierIsBlocked() {
+    int rate = 96_000;
+    float[] clip = new float[rate];
+    for (int i = 0; i < rate; i++) {
+      double t = (double) i / rate;
+      clip[i] = (float) (0.6 * (1 + 0.7 * Math.sin(2 * Math.PI * 300 * t)) * Math.sin(2 * Math.PI * 30_000 * t) / 1.7);
+    }
+    ScreenAudioResponse r = screen("dolphin", TestWavs.wav(TestWavs.FLOAT, 32, rate, clip));
+    assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
+    assertEquals(Category.CATEGORY_INAUDIBLE_COMMAND, r.getFindings(0).getCategory());
+    assertEquals("audio.ultrasonic", r.getFindings(0).getDetector());
+  }
+
+  @Test
+  void badClipsGetTheDocumentedStatuses() {
+    byte[] wav = TestWavs.wav(TestWavs.PCM, 16, 16_000, TestWavs.sine(440, 0.2, 16_000, 0.5));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_MALFORMED", Arrays.copyOf(wav, wav.length / 2));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_FORMAT_UNSUPPORTED", "OggS\0\2 an ogg page".getBytes());
+    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_SAMPLE_RATE_UNSUPPORTED",
+        TestWavs.wav(TestWavs.PCM, 16, 5_512, TestWavs.sine(440, 0.1, 5_512, 0.5)));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_EMPTY", new byte[0]);
+    // The test profile lowers screenmesh.audio.max-bytes to 2 MiB.
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, "AUDIO_TOO_LARGE", new byte[3 * 1024 * 1024]);
+  }
+
+  @Test
+  void theStreamAnswersEveryClipInOrderAndSurvivesBadOnes() throws InterruptedException {
+    byte[] good = TestWavs.wav(TestWavs.PCM, 16, 16_000, TestWavs.sine(440, 0.1, 16_000, 0.5));
+    List<ScreenAudioStreamResponse> answers = StreamCalls.collect(
+        AudioScreeningServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)::screenAudioStream,
+        List.of(item("a", good), item("b", Arrays.copyOf(good, 30)), item("c", good)),
+        Duration.ofSeconds(60));
+    assertEquals(List.of("a", "b", "c"), answers.stream().map(ScreenAudioStreamResponse::getId).toList());
+    assertTrue(answers.get(0).hasResponse());
+    assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(1).getError().getCode());
+    assertEquals("AUDIO_MALFORMED", answers.get(1).getError().getReason());
+    assertTrue(answers.get(2).hasResponse());
+  }
+
+  static ScreenAudioStreamRequest item(String id, byte[] wav) {
+    return ScreenAudioStreamRequest.newBuilder()
+        .setRequest(ScreenAudioRequest.newBuilder().setId(id).setData(ByteString.copyFrom(wav))).build();
+  }
+}
