@@ -22,14 +22,28 @@ GROUPS = {
 COLORS = {"native": "#1f77b4", "cuda": "#2ca02c", "java": "#ff7f0e", "peer": "#9a9a9a"}
 
 
+def goal_of(mine):
+    """The throughput an operation must reach, in its own unit, or None: target x first peer, or the
+    bit-depth fraction of the run's copy bandwidth (value / bandwidth_gbps converts GB/s to img/s)."""
+    for r in mine:
+        if r.get("membw_fraction") is not None and r.get("bandwidth_gbps"):
+            return r["target"] * r["membw_gbps"] * r["value"] / r["bandwidth_gbps"]
+    for r in mine:
+        if r.get("target") and r.get("peer_value"):
+            return r["target"] * r["peer_value"]
+    return None
+
+
 def rows_for(results, prefixes):
-    """(label, value, colour, annotation) per bar, in report order, one per backend and per distinct peer."""
-    rows, ops = [], []
+    """(label, value, colour, annotation, unit) per bar, in report order, one per backend and per
+    distinct peer; and each operation's goal with the rows it spans."""
+    rows, ops, goals = [], [], []
     for r in results:
         if r["op"].startswith(prefixes) and r["op"] not in ops:
             ops.append(r["op"])
     for op in ops:
         mine = [r for r in results if r["op"] == op]
+        first_row = len(rows)
         first_peer = next((r["peer"] for r in mine if r["peer"]), None)
         seen_backends, seen_peers = set(), []
         for r in mine:
@@ -47,11 +61,14 @@ def rows_for(results, prefixes):
             if r["peer"] and r["peer_value"] is not None and r["peer"] not in seen_peers:
                 seen_peers.append(r["peer"])
                 rows.append((f"{op} · peer: {r['peer']}", r["peer_value"], COLORS["peer"], "", r["unit"]))
-    return rows
+        goal = goal_of(mine)
+        if goal:
+            goals.append((goal, first_row, len(rows) - 1))
+    return rows, goals
 
 
 def plot(results, group, prefixes, out_dir):
-    rows = rows_for(results, prefixes)
+    rows, goals = rows_for(results, prefixes)
     if not any(v for _, v, _, _, _ in rows):
         return None
     height = 0.32 * len(rows) + 1.2
@@ -67,6 +84,11 @@ def plot(results, group, prefixes, out_dir):
     for y, (_, v, _, note, unit) in zip(ys, rows):
         text = (f"{v:,.0f} {unit}" if v and v >= 100 else f"{v:.2f} {unit}" if v else "") + (f"  ({note})" if note else "")
         ax.text(max(v or 0, min(positive)), y, " " + text, va="center", fontsize=7)
+    for goal, first, last in goals:
+        top, bottom = ys[first] + 0.45, ys[last] - 0.45
+        ax.vlines(goal, bottom, top, colors="red", linestyles="dashed", linewidth=1)
+        ax.text(goal, top, "goal", color="red", fontsize=7, ha="center", va="bottom")
+        positive.append(goal)
     ax.set_xlim(min(positive) / 2, max(positive) * 300)
     ax.set_xlabel("throughput (log scale; units per row)")
     ax.set_title(f"{group}: backends vs peers measured in the same run", fontsize=10)
