@@ -40,6 +40,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -178,6 +180,52 @@ class FusionCheckerServiceTest {
     awaitTrue(() -> peers.image.calls() == 3, "three image calls reached the peer");
     call[0].cancel("test cancels", null);
     awaitTrue(() -> peers.image.cancelled() == 3, "the peer's three calls were cancelled");
+  }
+
+  @Test
+  @Order(6)
+  void aStreamIsReadOnlyAsFastAsItemsAreScreened() throws InterruptedException {
+    // Every text call hangs, so the front door holds stream-concurrency (32) items and must
+    // read no further. The caller sends only while its stream is ready (gRPC flow control):
+    // a front door that reads ahead into a buffer would let it send all 300 items of 16 KiB.
+    peers.text.fault(Fault.HANG);
+    int total = 300;
+    String big = "a".repeat(16 * 1024);
+    AtomicInteger sent = new AtomicInteger();
+    AtomicReference<ClientCallStreamObserver<ScreenItemStreamRequest>> call = new AtomicReference<>();
+    FusionCheckerServiceGrpc.newStub(channel)
+        .screenItemStream(new ClientResponseObserver<ScreenItemStreamRequest, ScreenItemStreamResponse>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<ScreenItemStreamRequest> requests) {
+            call.set(requests);
+            requests.setOnReadyHandler(() -> {
+              while (requests.isReady() && sent.get() < total) {
+                requests.onNext(stream(item("f" + sent.getAndIncrement(), text("t", big))));
+              }
+            });
+          }
+
+          @Override
+          public void onNext(ScreenItemStreamResponse r) { }
+
+          @Override
+          public void onError(Throwable t) { }
+
+          @Override
+          public void onCompleted() { }
+        });
+    awaitTrue(() -> peers.text.calls() == 32, "32 items in flight");
+    // The sender stalls once the windows are full; a negative can only be seen by waiting,
+    // and the wait can only make this test miss a regression, never fail a correct server.
+    int before;
+    do {
+      before = sent.get();
+      Thread.sleep(500);
+    } while (sent.get() != before && before < total);
+    assertTrue(sent.get() < total, "the caller could send every item: the front door read ahead");
+    assertEquals(32, peers.text.calls(), "no item beyond the concurrency bound was started");
+    call.get().cancel("test done", null);
+    awaitTrue(() -> peers.text.cancelled() == 32, "the held calls were cancelled");
   }
 
   @Test
