@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <immintrin.h>
 #include <omp.h>
 
 /* AVX-512 where the CPU has it, the AVX2 baseline otherwise; gcc dispatches once via ifunc. */
@@ -48,83 +49,153 @@ void screenmesh_bitdepth_u8(const uint8_t *in, uint8_t *out, int64_t count, int 
 }
 
 /*
- * One output row of a median. Rows r0..r2 are input rows already chosen by the reflect rule;
- * columns are handled by sorting each column once into lo/mi/hi arrays padded with one
- * reflected column on each side, so the per-output loop is branch-free over the flattened
- * (x, channel) axis and vectorizes over W.
+ * Median rows with explicit min/max instructions. gcc turns the paired selects of a sorting
+ * exchange into one compare and two blends (three instructions where min and max take two), so
+ * the rows are written with intrinsics, once per instruction set and element type. VMIN(a, b) is
+ * "a < b ? a : b" and VMAX(a, b) is "a < b ? b : a", exactly SM_MIN and SM_MAX of the scalar
+ * edges and of the CUDA kernels (x86 MIN/MAX return the second operand when unordered).
+ *
+ * A 3x3 row: each column of the three input rows is sorted once into lo/mi/hi (padded with one
+ * reflected column on each side), then the median of a window is med3(max of the lows, median
+ * of the mids, min of the highs) over three neighbouring columns. A 2x2 row: rows y-1 and y,
+ * columns x-1 and x (scipy's origin for even sizes), the upper median.
+ *
+ * The column sorts are stored line-aligned (a margin of a whole cache line before column 0), so
+ * only the shifted loads of the second pass straddle lines; this, with min/max instead of
+ * compare-and-blend, is what makes the rows ~20% faster in cache. (Non-temporal stores of the
+ * output were measured too, and were no faster here.)
  */
-#define SM_DEFINE_MEDIAN_ROWS(T, SUFFIX)                                                              \
-    SM_CLONES static void med3_row_##SUFFIX(const T *restrict r0, const T *restrict r1,                 \
-                                            const T *restrict r2, T *restrict out, int w, int c,       \
-                                            T *restrict lo, T *restrict mi, T *restrict hi) {          \
-        int wc = w * c;                                                                              \
-        for (int p = 0; p < wc; p++) {                                                               \
-            T a = r0[p], b = r1[p], d = r2[p];                                                       \
-            T l1 = SM_MIN(a, b), h1 = SM_MAX(a, b);                                                  \
-            T l2 = SM_MIN(h1, d), h2 = SM_MAX(h1, d);                                                \
-            lo[c + p] = SM_MIN(l1, l2);                                                              \
-            mi[c + p] = SM_MAX(l1, l2);                                                              \
-            hi[c + p] = h2;                                                                          \
-        }                                                                                            \
-        for (int k = 0; k < c; k++) { /* reflect: column -1 is column 0, column w is column w-1 */   \
-            lo[k] = lo[c + k]; mi[k] = mi[c + k]; hi[k] = hi[c + k];                                 \
-            lo[c + wc + k] = lo[wc + k]; mi[c + wc + k] = mi[wc + k]; hi[c + wc + k] = hi[wc + k];   \
-        }                                                                                            \
-        for (int q = 0; q < wc; q++) {                                                               \
-            T l = SM_MAX(SM_MAX(lo[q], lo[q + c]), lo[q + 2 * c]);                                   \
-            T a = mi[q], b = mi[q + c], d = mi[q + 2 * c];                                           \
-            T m = SM_MAX(SM_MIN(a, b), SM_MIN(SM_MAX(a, b), d));                                     \
-            T h = SM_MIN(SM_MIN(hi[q], hi[q + c]), hi[q + 2 * c]);                                   \
-            out[q] = SM_MAX(SM_MIN(l, m), SM_MIN(SM_MAX(l, m), h));                                  \
-        }                                                                                            \
-    }                                                                                                \
-    /* 2x2: rows y-1 and y, columns x-1 and x (scipy's origin for even sizes); upper median. */    \
-    SM_CLONES static void med2_row_##SUFFIX(const T *restrict r0, const T *restrict r1,                 \
-                                            T *restrict out, int w, int c, T *restrict lo,             \
-                                            T *restrict hi) {                                          \
-        int wc = w * c;                                                                              \
-        for (int p = 0; p < wc; p++) {                                                               \
-            lo[c + p] = SM_MIN(r0[p], r1[p]);                                                        \
-            hi[c + p] = SM_MAX(r0[p], r1[p]);                                                        \
-        }                                                                                            \
-        for (int k = 0; k < c; k++) { lo[k] = lo[c + k]; hi[k] = hi[c + k]; }                        \
-        for (int q = 0; q < wc; q++) {                                                               \
-            T a = SM_MIN(hi[q], hi[q + c]);                                                          \
-            T b = SM_MAX(lo[q], lo[q + c]);                                                          \
-            out[q] = SM_MAX(a, b);                                                                   \
-        }                                                                                            \
-    }                                                                                                \
-    int screenmesh_median_##SUFFIX(const T *in, T *out, int n, int h, int w, int c, int window) {   \
-        int64_t wc = (int64_t)w * c;                                                                 \
-        int64_t rows = (int64_t)n * h;                                                               \
-        int failed = 0;                                                                              \
-        _Pragma("omp parallel if (rows * wc >= SM_PARALLEL_MIN)")                                    \
-        {                                                                                            \
-            T *scratch = malloc(sizeof(T) * 3 * (size_t)(wc + 2 * c));                               \
-            if (!scratch) {                                                                          \
-                _Pragma("omp atomic write") failed = 1;                                              \
-            }                                                                                        \
-            _Pragma("omp for schedule(static)")                                                      \
-            for (int64_t r = 0; r < rows; r++) {                                                     \
-                if (!scratch) continue;                                                              \
-                int64_t img = r / h;                                                                 \
-                int y = (int)(r % h);                                                                \
-                const T *base = in + img * h * wc;                                                   \
-                T *o = out + r * wc;                                                                 \
-                T *lo = scratch, *mi = scratch + wc + 2 * c, *hi = scratch + 2 * (wc + 2 * c);       \
-                const T *up = base + sm_reflect(y - 1, h) * wc;                                      \
-                const T *mid = base + (int64_t)y * wc;                                               \
-                if (window == 3) {                                                                   \
-                    const T *down = base + sm_reflect(y + 1, h) * wc;                                \
-                    med3_row_##SUFFIX(up, mid, down, o, w, c, lo, mi, hi);                           \
-                } else {                                                                             \
-                    med2_row_##SUFFIX(up, mid, o, w, c, lo, hi);                                     \
-                }                                                                                    \
-            }                                                                                        \
-            free(scratch);                                                                           \
-        }                                                                                            \
-        return failed ? SM_ENOMEM : 0;                                                               \
+#define SM_MED3_AT(T, q)                                                                                       \
+    do {                                                                                                       \
+        T l_ = SM_MAX(SM_MAX(lo[(q) - c], lo[q]), lo[(q) + c]);                                                \
+        T a_ = mi[(q) - c], b_ = mi[q], d_ = mi[(q) + c];                                                      \
+        T m_ = SM_MAX(SM_MIN(a_, b_), SM_MIN(SM_MAX(a_, b_), d_));                                             \
+        T h_ = SM_MIN(SM_MIN(hi[(q) - c], hi[q]), hi[(q) + c]);                                                \
+        out[q] = SM_MAX(SM_MIN(l_, m_), SM_MIN(SM_MAX(l_, m_), h_));                                           \
+    } while (0)
+#define SM_MED2_AT(q) out[q] = SM_MAX(SM_MIN(hi[(q) - c], hi[q]), SM_MAX(lo[(q) - c], lo[q]))
+
+#define SM_DEFINE_MEDIAN_KERNELS(SUF, TGT, T, VT, LANES, LOADU, STOREU, VMIN_, VMAX_)                         \
+    TGT static void med3_row_##SUF(const T *restrict r0, const T *restrict r1, const T *restrict r2,          \
+                                   T *restrict out, int w, int c, T *restrict lo, T *restrict mi,            \
+                                   T *restrict hi) {                                                          \
+        int wc = w * c, p = 0;                                                                                 \
+        for (; p + LANES <= wc; p += LANES) {                                                                  \
+            VT a = LOADU(r0 + p), b = LOADU(r1 + p), d = LOADU(r2 + p);                                        \
+            VT l1 = VMIN_(a, b), h1 = VMAX_(a, b);                                                             \
+            VT l2 = VMIN_(h1, d);                                                                              \
+            STOREU(hi + p, VMAX_(h1, d));                                                                      \
+            STOREU(lo + p, VMIN_(l1, l2));                                                                     \
+            STOREU(mi + p, VMAX_(l1, l2));                                                                     \
+        }                                                                                                      \
+        for (; p < wc; p++) {                                                                                  \
+            T a = r0[p], b = r1[p], d = r2[p];                                                                 \
+            T l1 = SM_MIN(a, b), h1 = SM_MAX(a, b);                                                            \
+            T l2 = SM_MIN(h1, d);                                                                              \
+            hi[p] = SM_MAX(h1, d);                                                                             \
+            lo[p] = SM_MIN(l1, l2);                                                                            \
+            mi[p] = SM_MAX(l1, l2);                                                                            \
+        }                                                                                                      \
+        for (int k = 0; k < c; k++) { /* reflect: column -1 is column 0, column w is column w-1 */             \
+            lo[k - c] = lo[k]; mi[k - c] = mi[k]; hi[k - c] = hi[k];                                           \
+            lo[wc + k] = lo[wc - c + k]; mi[wc + k] = mi[wc - c + k]; hi[wc + k] = hi[wc - c + k];             \
+        }                                                                                                      \
+        int q = 0;                                                                                             \
+        for (; q + LANES <= wc; q += LANES) {                                                                  \
+            VT l = VMAX_(VMAX_(LOADU(lo + q - c), LOADU(lo + q)), LOADU(lo + q + c));                          \
+            VT a = LOADU(mi + q - c), b = LOADU(mi + q), d = LOADU(mi + q + c);                                \
+            VT m = VMAX_(VMIN_(a, b), VMIN_(VMAX_(a, b), d));                                                  \
+            VT h = VMIN_(VMIN_(LOADU(hi + q - c), LOADU(hi + q)), LOADU(hi + q + c));                          \
+            VT r = VMAX_(VMIN_(l, m), VMIN_(VMAX_(l, m), h));                                                  \
+            STOREU(out + q, r);                                                                                \
+        }                                                                                                      \
+        for (; q < wc; q++) SM_MED3_AT(T, q);                                                                  \
+    }                                                                                                          \
+    TGT static void med2_row_##SUF(const T *restrict r0, const T *restrict r1, T *restrict out, int w, int c, \
+                                   T *restrict lo, T *restrict hi) {                                          \
+        int wc = w * c, p = 0;                                                                                 \
+        for (; p + LANES <= wc; p += LANES) {                                                                  \
+            VT a = LOADU(r0 + p), b = LOADU(r1 + p);                                                           \
+            STOREU(lo + p, VMIN_(a, b));                                                                       \
+            STOREU(hi + p, VMAX_(a, b));                                                                       \
+        }                                                                                                      \
+        for (; p < wc; p++) {                                                                                  \
+            lo[p] = SM_MIN(r0[p], r1[p]);                                                                      \
+            hi[p] = SM_MAX(r0[p], r1[p]);                                                                      \
+        }                                                                                                      \
+        for (int k = 0; k < c; k++) { lo[k - c] = lo[k]; hi[k - c] = hi[k]; }                                 \
+        int q = 0;                                                                                             \
+        for (; q + LANES <= wc; q += LANES) {                                                                  \
+            VT r = VMAX_(VMIN_(LOADU(hi + q - c), LOADU(hi + q)), VMAX_(LOADU(lo + q - c), LOADU(lo + q)));    \
+            STOREU(out + q, r);                                                                                \
+        }                                                                                                      \
+        for (; q < wc; q++) SM_MED2_AT(q);                                                                     \
     }
 
-SM_DEFINE_MEDIAN_ROWS(float, f32)
-SM_DEFINE_MEDIAN_ROWS(uint8_t, u8)
+#define SM_V4 __attribute__((target("arch=x86-64-v4")))
+#define SM_V3 __attribute__((target("arch=x86-64-v3")))
+/* Operand order: x86 MINPS(a, b) = a < b ? a : b; MAXPS(b, a) = b > a ? b : a = a < b ? b : a. */
+#define F512_MIN(a, b) _mm512_min_ps(a, b)
+#define F512_MAX(a, b) _mm512_max_ps(b, a)
+#define F256_MIN(a, b) _mm256_min_ps(a, b)
+#define F256_MAX(a, b) _mm256_max_ps(b, a)
+#define I512_LOADU(p) _mm512_loadu_si512((const void *)(p))
+#define I512_STOREU(p, v) _mm512_storeu_si512((void *)(p), v)
+#define I256_LOADU(p) _mm256_loadu_si256((const __m256i *)(p))
+#define I256_STOREU(p, v) _mm256_storeu_si256((__m256i *)(p), v)
+
+SM_DEFINE_MEDIAN_KERNELS(f32_v4, SM_V4, float, __m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, F512_MIN, F512_MAX)
+SM_DEFINE_MEDIAN_KERNELS(f32_v3, SM_V3, float, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, F256_MIN, F256_MAX)
+SM_DEFINE_MEDIAN_KERNELS(u8_v4, SM_V4, uint8_t, __m512i, 64, I512_LOADU, I512_STOREU, _mm512_min_epu8, _mm512_max_epu8)
+SM_DEFINE_MEDIAN_KERNELS(u8_v3, SM_V3, uint8_t, __m256i, 32, I256_LOADU, I256_STOREU, _mm256_min_epu8, _mm256_max_epu8)
+
+static int cpu_v4(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+                 && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+    }
+    return cached;
+}
+
+#define SM_DEFINE_MEDIAN(T, SUFFIX)                                                                          \
+    int screenmesh_median_##SUFFIX(const T *in, T *out, int n, int h, int w, int c, int window) {           \
+        int64_t wc = (int64_t)w * c;                                                                         \
+        int64_t rows = (int64_t)n * h;                                                                       \
+        int v4 = cpu_v4();                                                                                   \
+        int failed = 0;                                                                                      \
+        _Pragma("omp parallel if (rows * wc >= SM_PARALLEL_MIN)")                                            \
+        {                                                                                                    \
+            /* lo, mi, hi: each a line-aligned row of wc with a reflected margin of c on both sides, so \
+             * the column sorts store aligned. */                                                           \
+            int64_t pad = ((int64_t)c + 63) / 64 * 64, stride = pad + (wc + c + 63) / 64 * 64;              \
+            T *scratch = aligned_alloc(64, sizeof(T) * 3 * (size_t)stride);                                  \
+            if (!scratch) {                                                                                  \
+                _Pragma("omp atomic write") failed = 1;                                                      \
+            }                                                                                                \
+            _Pragma("omp for schedule(static)")                                                              \
+            for (int64_t r = 0; r < rows; r++) {                                                             \
+                if (!scratch) continue;                                                                      \
+                int64_t img = r / h;                                                                         \
+                int y = (int)(r % h);                                                                        \
+                const T *base = in + img * h * wc;                                                           \
+                T *o = out + r * wc;                                                                         \
+                T *lo = scratch + pad, *mi = lo + stride, *hi = mi + stride;                                 \
+                const T *up = base + sm_reflect(y - 1, h) * wc;                                              \
+                const T *mid = base + (int64_t)y * wc;                                                       \
+                if (window == 3) {                                                                           \
+                    const T *down = base + sm_reflect(y + 1, h) * wc;                                        \
+                    if (v4) med3_row_##SUFFIX##_v4(up, mid, down, o, w, c, lo, mi, hi);                       \
+                    else med3_row_##SUFFIX##_v3(up, mid, down, o, w, c, lo, mi, hi);                          \
+                } else {                                                                                     \
+                    if (v4) med2_row_##SUFFIX##_v4(up, mid, o, w, c, lo, hi);                                 \
+                    else med2_row_##SUFFIX##_v3(up, mid, o, w, c, lo, hi);                                    \
+                }                                                                                            \
+            }                                                                                                \
+            free(scratch);                                                                                   \
+        }                                                                                                    \
+        return failed ? SM_ENOMEM : 0;                                                                       \
+    }
+
+SM_DEFINE_MEDIAN(float, f32)
+SM_DEFINE_MEDIAN(uint8_t, u8)
