@@ -32,6 +32,12 @@ public final class InjectionRules {
   public static final String LINK = "text.exfiltration.link";
 
   private static final String APOS = "['’]";
+  // Words that show a text talks to or about an AI model: phrases such as "without rules" or
+  // "god mode" are jailbreak signals there, and ordinary words in a story or a phone manual.
+  private static final String AI_NAMES = "chatgpt|gpt-?\\d|openai|anthropic|claude|bard|gemini|llm|language\\s+model"
+      + "|(?:an?|the|as\\s+an?)\\s+ai\\b|ai\\s+(?:model|assistant|system)|chatbot|jailbr\\w*|simulat\\w*";
+  private static final String AI_CONTEXT = "\\b(?:" + AI_NAMES + "|assistant|you\\s+(?:are|will\\s+be)\\s+(?:now"
+      + "|going\\s+to)|from\\s+now\\s+on|act\\s+as|pretend|stay\\s+in\\s+character|persona)";
   private static final int MAX_MATCHES_PER_RULE = 4;
 
   private static final List<Rule> RULES = List.of(
@@ -69,7 +75,7 @@ public final class InjectionRules {
       Rule.of("text.injection.delimiter", CATEGORY_PROMPT_INJECTION, SEVERITY_MEDIUM, 0.6f,
           any("<|", "inst]", "sys", "<system", "#"),
           "<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\\|>|\\[/?inst\\]"
-              + "|<<\\s*/?sys\\s*>>|</?system>|(?m:^\\s*#{1,4}\\s*(?:system|new\\s+instructions?)\\s*:?\\s*$)",
+              + "|<<\\s*/?sys\\s*>>|</?system>|(?m:^\\s*#{1,4}\\s*(?:system|new\\s+instructions?)\\s*:\\s*$)",
           "chat-template or role delimiters that impersonate the system or the assistant"),
 
       // --- jailbreak personas and modes
@@ -82,13 +88,12 @@ public final class InjectionRules {
               + "restrictions|limits|rules|filters|censorship)|openai|chatgpt|unfiltered|\\bdan\\b"
               + "[^\\n]{0,200}?do\\s+anything\\s+now|do\\s+anything\\s+now[^\\n]{0,200}?\\bdan\\b",
               SEVERITY_HIGH, 0.9f),
-      Rule.of("text.jailbreak.mode", CATEGORY_JAILBREAK, SEVERITY_LOW, 0.35f,
+      Rule.of("text.jailbreak.mode", CATEGORY_JAILBREAK, SEVERITY_LOW, 0.25f,
           any(" mode"),
           "\\b(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|rogue|unhinged"
               + "|anarchy|devil|amoral)\\s+mode\\b",
           "an unrestricted 'mode' the model is told to enter")
-          .upgradeInText("\\b(?:chatgpt|gpt-?\\d|openai|(?:an?|the)\\s+ai\\b|language\\s+model|you\\s+(?:are|will|"
-              + "must)\\b|act\\s+as|simulate|pretend|enabled)", SEVERITY_HIGH, 0.85f),
+          .upgradeInText("\\b(?:" + AI_NAMES + ")", SEVERITY_HIGH, 0.85f),
       Rule.of("text.jailbreak.no-rules", CATEGORY_JAILBREAK, SEVERITY_HIGH, 0.85f,
           any("pretend", "bound", "restricted", "limited", "constrained", "governed", "freed", "released", "liberated", "jailbroken", "unshackled", "unchained", " now"),
           "\\bpretend\\s+(?:that\\s+)?(?:you|to)\\s+(?:have|has|are|be|had|were)\\s+(?:no|zero|not\\s+(?:bound|"
@@ -100,7 +105,7 @@ public final class InjectionRules {
               + "(?:from|of))\\s+(?:any\\s+)?(?:restrictions|limitations|filters|rules|guidelines|censorship|ethics"
               + "|morals|boundaries)\\b",
           "the model is told it has no rules or has been freed from them"),
-      Rule.of("text.jailbreak.unrestricted", CATEGORY_JAILBREAK, SEVERITY_MEDIUM, 0.55f,
+      Rule.of("text.jailbreak.unrestricted", CATEGORY_JAILBREAK, SEVERITY_LOW, 0.3f,
           any("restriction", "limitation", "filter", "censor", "ethic", "moral", "boundaries", "safeguard", "confines", "guardrail", "rules", "laws", "polic", "guideline", "unlimited"),
           "\\b(?:without|no|zero|free\\s+(?:from|of)|not\\s+(?:bound|restricted|limited|constrained)\\s+by"
               + "|unbound\\s+by|beyond|outside(?:\\s+of)?|ignor(?:e|es|ing)|bypass(?:es|ing)?|break(?:s|ing)?\\s+"
@@ -115,8 +120,9 @@ public final class InjectionRules {
               + "\\w+){0,2}?[\\s,]+(?:ai|chatbot|bot|assistant|model|language\\s+model|version|persona|character|entity|machine"
               + "|responses?|answers?)\\b"
               + "|\\b(?:completely|totally|fully|entirely)\\s+(?:amoral|unfiltered|uncensored|unrestricted|unlimited)\\b",
-          "the model is asked to act without restrictions, filters or ethics"),
-      Rule.of("text.jailbreak.ethics-bypass", CATEGORY_JAILBREAK, SEVERITY_MEDIUM, 0.5f,
+          "the model is asked to act without restrictions, filters or ethics")
+          .upgradeInText(AI_CONTEXT, SEVERITY_MEDIUM, 0.55f),
+      Rule.of("text.jailbreak.ethics-bypass", CATEGORY_JAILBREAK, SEVERITY_LOW, 0.3f,
           any("regardless", "no matter", "even if", "about", "any", "every", "all "),
           "\\b(?:regardless\\s+of|no\\s+matter|even\\s+if)\\s+(?:how\\s+|its\\s+|the\\s+|whether\\s+|it\\s+(?:is|was)\\s+"
               + "|it" + APOS + "s\\s+)?(?:\\w+\\s+)??(?:immoral|unethical|illegal|dangerous|harmful|offensive"
@@ -127,7 +133,8 @@ public final class InjectionRules {
               + "|\\b(?:answer|respond\\s+to|fulfil+|comply\\s+with)\\s+(?:any|every|all)\\s+(?:\\w+\\s+)?(?:requests?"
               + "|questions?|prompts?)\\b[^.\\n]{0,40}?\\b(?:illegal|unethical|immoral|harmful|dangerous|offensive"
               + "|inappropriate)\\b",
-          "the model is told to answer whatever the ethics or legality"),
+          "the model is told to answer whatever the ethics or legality")
+          .upgradeInText(AI_CONTEXT, SEVERITY_MEDIUM, 0.5f),
       Rule.of("text.jailbreak.refusal-suppression", CATEGORY_JAILBREAK, SEVERITY_MEDIUM, 0.5f,
           any("refus", "warning", "disclaimer", "apolog", "censor", "moraliz", "moralis", "sorry", "ethical"),
           "\\b(?:never|not|don" + APOS + "t|do\\s+not|won" + APOS + "t|will\\s+not|cannot|can" + APOS + "t"
