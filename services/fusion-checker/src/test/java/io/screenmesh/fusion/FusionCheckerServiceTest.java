@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -175,10 +176,11 @@ class FusionCheckerServiceTest {
   @Order(5)
   void cancellingTheStreamCancelsTheCallsToThePeers() {
     peers.image.fault(Fault.HANG);
-    ClientCallStreamObserver<ScreenItemStreamRequest>[] call = startStream(List.of(
-        stream(item("c1", image("a"))), stream(item("c2", image("b"))), stream(item("c3", image("c")))));
+    ClientCallStreamObserver<ScreenItemStreamRequest> call = openStream(requests -> { });
+    List.of(stream(item("c1", image("a"))), stream(item("c2", image("b"))), stream(item("c3", image("c"))))
+        .forEach(call::onNext);
     awaitTrue(() -> peers.image.calls() == 3, "three image calls reached the peer");
-    call[0].cancel("test cancels", null);
+    call.cancel("test cancels", null);
     awaitTrue(() -> peers.image.cancelled() == 3, "the peer's three calls were cancelled");
   }
 
@@ -192,28 +194,12 @@ class FusionCheckerServiceTest {
     int total = 300;
     String big = "a".repeat(16 * 1024);
     AtomicInteger sent = new AtomicInteger();
-    AtomicReference<ClientCallStreamObserver<ScreenItemStreamRequest>> call = new AtomicReference<>();
-    FusionCheckerServiceGrpc.newStub(channel)
-        .screenItemStream(new ClientResponseObserver<ScreenItemStreamRequest, ScreenItemStreamResponse>() {
-          @Override
-          public void beforeStart(ClientCallStreamObserver<ScreenItemStreamRequest> requests) {
-            call.set(requests);
-            requests.setOnReadyHandler(() -> {
-              while (requests.isReady() && sent.get() < total) {
-                requests.onNext(stream(item("f" + sent.getAndIncrement(), text("t", big))));
-              }
-            });
+    ClientCallStreamObserver<ScreenItemStreamRequest> call = openStream(requests ->
+        requests.setOnReadyHandler(() -> {
+          while (requests.isReady() && sent.get() < total) {
+            requests.onNext(stream(item("f" + sent.getAndIncrement(), text("t", big))));
           }
-
-          @Override
-          public void onNext(ScreenItemStreamResponse r) { }
-
-          @Override
-          public void onError(Throwable t) { }
-
-          @Override
-          public void onCompleted() { }
-        });
+        }));
     awaitTrue(() -> peers.text.calls() == 32, "32 items in flight");
     // The sender stalls once the windows are full; a negative can only be seen by waiting,
     // and the wait can only make this test miss a regression, never fail a correct server.
@@ -224,7 +210,7 @@ class FusionCheckerServiceTest {
     } while (sent.get() != before && before < total);
     assertTrue(sent.get() < total, "the caller could send every item: the front door read ahead");
     assertEquals(32, peers.text.calls(), "no item beyond the concurrency bound was started");
-    call.get().cancel("test done", null);
+    call.cancel("test done", null);
     awaitTrue(() -> peers.text.cancelled() == 32, "the held calls were cancelled");
   }
 
@@ -277,14 +263,16 @@ class FusionCheckerServiceTest {
     return done;
   }
 
-  @SuppressWarnings("unchecked")
-  private ClientCallStreamObserver<ScreenItemStreamRequest>[] startStream(List<ScreenItemStreamRequest> in) {
-    ClientCallStreamObserver<ScreenItemStreamRequest>[] call = new ClientCallStreamObserver[1];
+  /** Opens a stream whose answers are ignored; {@code beforeStart} may install a ready handler. */
+  private ClientCallStreamObserver<ScreenItemStreamRequest> openStream(
+      Consumer<ClientCallStreamObserver<ScreenItemStreamRequest>> beforeStart) {
+    AtomicReference<ClientCallStreamObserver<ScreenItemStreamRequest>> call = new AtomicReference<>();
     FusionCheckerServiceGrpc.newStub(channel)
         .screenItemStream(new ClientResponseObserver<ScreenItemStreamRequest, ScreenItemStreamResponse>() {
           @Override
           public void beforeStart(ClientCallStreamObserver<ScreenItemStreamRequest> requests) {
-            call[0] = requests;
+            call.set(requests);
+            beforeStart.accept(requests);
           }
 
           @Override
@@ -296,8 +284,7 @@ class FusionCheckerServiceTest {
           @Override
           public void onCompleted() { }
         });
-    in.forEach(call[0]::onNext);
-    return call;
+    return call.get();
   }
 
   private void assertStatus(Status.Code code, String reason, ScreenItemRequest request) {
