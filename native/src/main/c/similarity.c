@@ -10,6 +10,7 @@
  * tile shape, not in per-score arithmetic.
  */
 #include "screenmesh.h"
+#include "team.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -35,14 +36,15 @@ static void normalize_row(const float *in, float *out, int dim) {
 }
 
 void screenmesh_normalize(const float *in, float *out, int64_t rows, int dim) {
-#pragma omp parallel for schedule(static) if (rows * dim >= (1 << 16))
+    int team = rows * dim >= (1 << 16) ? sm_team() : 1;
+#pragma omp parallel for schedule(static) num_threads(team)
     for (int64_t r = 0; r < rows; r++) normalize_row(in + r * dim, out + r * dim, dim);
 }
 
 void screenmesh_pack_refs(const float *refs, int64_t n, int dim, float *packed) {
     int64_t total_rows = screenmesh_packed_size(n, dim) / dim;
     int64_t panels = total_rows / SM_PANEL;
-#pragma omp parallel
+#pragma omp parallel num_threads(sm_team())
     {
         float *row = malloc(sizeof(float) * (size_t)dim);
 #pragma omp for schedule(static)
@@ -148,7 +150,7 @@ int screenmesh_cosine(const float *packed, int64_t n, int dim, const float *quer
     if (!qn) return SM_ENOMEM;
     int64_t pairs = (n + SM_PAIR - 1) / SM_PAIR;
     int failed = 0;
-#pragma omp parallel
+#pragma omp parallel num_threads(sm_team())
     {
         float *s = malloc(sizeof(float) * (size_t)q * SM_PAIR);
         if (!s) {
@@ -211,7 +213,7 @@ int screenmesh_topk(const float *packed, int64_t n, int dim, const float *querie
     if (!qn) return SM_ENOMEM;
     int64_t pairs = (n + SM_PAIR - 1) / SM_PAIR;
     int64_t blocks = (pairs + SM_BLOCK_PAIRS - 1) / SM_BLOCK_PAIRS;
-    int threads = omp_get_max_threads();
+    int threads = sm_team();
     if (threads > blocks) threads = (int)blocks;
     float *all_best = malloc(sizeof(float) * (size_t)threads * q * k);
     int32_t *all_idx = malloc(sizeof(int32_t) * (size_t)threads * q * k);

@@ -5,6 +5,7 @@
  */
 #include "screenmesh.h"
 #include "include/screenmesh_math.h"
+#include "team.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -470,7 +471,7 @@ int screenmesh_spectral_gate(const float *in, float *out, int clips, int length,
     g.bins = nfft / 2 + 1;
     g.sstride = SM_ROUND_UP(g.bins, 8);
     g.dstride = SM_ROUND_UP(g.bins, 16);
-    g.threads = g.frames < SM_GATE_PARALLEL_FRAMES ? 1 : omp_get_max_threads();
+    g.threads = g.frames < SM_GATE_PARALLEL_FRAMES ? 1 : sm_team();
     int fh = freq_smooth, th = time_smooth;
     size_t bytes = gate_bytes(g.frames, g.sstride, g.dstride, g.threads);
     void *mem = scratch_acquire(bytes);
@@ -519,7 +520,7 @@ int screenmesh_power_spectrum(const float *in, float *out, int clips, int length
     const plan_entry *pe = plans_for(nfft);
     if (!pe) return SM_ENOMEM;
     int frames = sm_frames(length, hop), bins = nfft / 2 + 1;
-    int threads = frames < SM_GATE_PARALLEL_FRAMES ? 1 : omp_get_max_threads();
+    int threads = frames < SM_GATE_PARALLEL_FRAMES ? 1 : sm_team();
     double *sums = calloc((size_t)threads * bins, sizeof(double));
     if (!sums) return SM_ENOMEM;
     int failed = 0;
@@ -567,7 +568,8 @@ int screenmesh_fir(const float *in, float *out, int clips, int length, const flo
     int64_t blocks_per_clip = (length + SM_FIR_BLOCK - 1) / SM_FIR_BLOCK;
     int64_t blocks = blocks_per_clip * clips;
     int failed = 0;
-#pragma omp parallel if (blocks > 1)
+    int team = blocks > 1 ? sm_team() : 1;
+#pragma omp parallel num_threads(team)
     {
         float *xp = malloc(sizeof(float) * (SM_FIR_BLOCK + 2 * (size_t)m));
         float *acc = malloc(sizeof(float) * SM_FIR_BLOCK);

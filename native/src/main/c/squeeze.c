@@ -4,6 +4,7 @@
  */
 #include "screenmesh.h"
 #include "include/screenmesh_math.h"
+#include "team.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,8 @@ void screenmesh_bitdepth_f32(const float *in, float *out, int64_t count, int bit
     float m = sm_levels(bits);
     float range = (float)((double)hi - (double)lo);
     int64_t chunks = (count + SM_CHUNK - 1) / SM_CHUNK;
-#pragma omp parallel for schedule(static) if (count >= SM_PARALLEL_MIN)
+    int team = count >= SM_PARALLEL_MIN ? sm_team() : 1;
+#pragma omp parallel for schedule(static) num_threads(team)
     for (int64_t c = 0; c < chunks; c++) {
         int64_t start = c * SM_CHUNK;
         int64_t n = count - start < SM_CHUNK ? count - start : SM_CHUNK;
@@ -44,7 +46,8 @@ void screenmesh_bitdepth_u8(const uint8_t *in, uint8_t *out, int64_t count, int 
     uint8_t lut[256];
     uint32_t m = (uint32_t)((1 << bits) - 1);
     for (uint32_t x = 0; x < 256; x++) lut[x] = (uint8_t)sm_bitdepth_u8(x, m);
-#pragma omp parallel for schedule(static) if (count >= SM_PARALLEL_MIN)
+    int team = count >= SM_PARALLEL_MIN ? sm_team() : 1;
+#pragma omp parallel for schedule(static) num_threads(team)
     for (int64_t i = 0; i < count; i++) out[i] = lut[in[i]];
 }
 
@@ -164,7 +167,8 @@ static int cpu_v4(void) {
         int64_t rows = (int64_t)n * h;                                                                       \
         int v4 = cpu_v4();                                                                                   \
         int failed = 0;                                                                                      \
-        _Pragma("omp parallel if (rows * wc >= SM_PARALLEL_MIN)")                                            \
+        int team = rows * wc >= SM_PARALLEL_MIN ? sm_team() : 1;                                             \
+        _Pragma("omp parallel num_threads(team)")                                                            \
         {                                                                                                    \
             /* lo, mi, hi: each a line-aligned row of wc with a reflected margin of c on both sides, so \
              * the column sorts store aligned. */                                                           \

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Refuses when the library cannot load (not built because gcc or FFTW's headers were
  * missing, or {@code libfftw3f.so.3} is absent at run time) or the CPU lacks AVX2 and FMA.
  * System properties: {@code screenmesh.native.screenmesh.path} (a file or directory holding
- * {@code libscreenmesh.so}, tried before the bundled copy). Threads: {@code OMP_NUM_THREADS}
- * (default: all cores).
+ * {@code libscreenmesh.so}, tried before the bundled copy). Threads: at most {@code OMP_NUM_THREADS}
+ * (default: all cores), fewer while other threads keep the cores busy
+ * ({@code SCREENMESH_ADAPTIVE_THREADS=0} turns that off; see native/README.md).
  */
 public final class NativeAccelerationProvider implements AccelerationProvider {
     private final ScreenmeshLibrary lib;
