@@ -70,6 +70,9 @@ public final class PackagedService implements AutoCloseable {
         .redirectOutput(log.toFile());
     pb.environment().putAll(env);
     pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    // The packaged modality services require client certificates when TLS is on (a build-time
+    // setting); these single-service tests speak plain HTTP/2, which must then be asked for.
+    pb.environment().put("QUARKUS_HTTP_INSECURE_REQUESTS", "enabled");
     Process p = pb.start();
     PackagedService service = new PackagedService(p, port, log);
     long deadline = System.nanoTime() + startTimeout.toNanos();
