@@ -4,7 +4,6 @@ import io.grpc.Channel;
 import io.grpc.Deadline;
 import io.quarkus.grpc.GrpcClient;
 import io.screenmesh.common.v1.DetectorRun;
-import io.screenmesh.common.v1.ItemError;
 import io.screenmesh.common.v1.ProcessingInfo;
 import io.screenmesh.fusion.policy.CrossModalRule;
 import io.screenmesh.fusion.policy.Policy;
@@ -113,10 +112,8 @@ public class ItemScreener {
     if (request.getId().isEmpty()) {
       String id = "#" + position;
       return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(id)
-          .setError(ItemError.newBuilder()
-              .setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value())
-              .setReason("ITEM_ID_MISSING")
-              .setMessage("stream item " + position + " has no id; ids are required on streams"))
+          .setError(GrpcErrors.toItemError(ScreeningException.invalid("ITEM_ID_MISSING",
+              "stream item " + position + " has no id; ids are required on streams")))
           .build());
     }
     return screen(request, deadline)

@@ -193,10 +193,12 @@ public final class FaultInjectionPeer implements AutoCloseable {
   }
 
   private static <R> void finish(ServerCallStreamObserver<R> call, Runnable close, Runnable r) {
+    // Closed before answering: once the answer is out, the caller may open the next call at
+    // once, and that call must not find this one still counted as open.
+    close.run();
     if (!call.isCancelled()) {
       r.run();
     }
-    close.run();
   }
 
   @Override
