@@ -104,11 +104,16 @@ public final class LoadGen {
    */
   private static int halfMax(LoadOptions o, Drivers drivers, List<Stats.Result> results, Map<String, Object> report,
       PrintStream log) throws InterruptedException {
+    // Warm the JIT of client and server under real concurrency first: one caller alone makes
+    // too few calls for the hot paths to be compiled before the search's first step.
+    if (o.warmupSeconds() > 0) {
+      int c = Math.min(4, o.maxConcurrency());
+      log.printf(Locale.ROOT, "  warm-up: %d callers for %.0f s%n", c, o.warmupSeconds());
+      drivers.closed("warm-up", c, 0, o.warmupSeconds());
+    }
     Stats.Result best = null;
     for (int c = 1; c <= o.maxConcurrency(); c *= 2) {
-      // The first step also warms the JIT of client and server; later steps need only a short ramp.
-      double warm = results.isEmpty() ? o.warmupSeconds() : Math.min(2, o.warmupSeconds());
-      Stats.Result r = drivers.closed("max-search c=" + c, c, warm, o.stepSeconds());
+      Stats.Result r = drivers.closed("max-search c=" + c, c, Math.min(2, o.warmupSeconds()), o.stepSeconds());
       results.add(r);
       log.printf(Locale.ROOT, "  c=%-3d %9.1f %s/s  p99 %.3f ms  errors %d%n", c, r.throughput(), r.unit(), r.ms(99), r.errors());
       if (best != null && r.throughput() < best.throughput() * 1.05) {

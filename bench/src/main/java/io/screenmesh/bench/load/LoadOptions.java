@@ -56,9 +56,9 @@ public record LoadOptions(String target, String address, String ca, String cert,
              open      calls start at a fixed --rate whether or not earlier ones ended;
                        latency counts from the scheduled start (no coordinated omission)
              batch     N streams, each sending --batch prompts and waiting for every answer
-             half-max  closed-loop steps at concurrency 1, 2, 4, ... find the maximum
-                       throughput; then an open-loop run at half of it, checked against
-                       --target-p99-ms
+             half-max  after a warm-up at 4 callers, closed-loop steps at concurrency
+                       1, 2, 4, ... find the maximum throughput; then an open-loop run at
+                       half of it, checked against --target-p99-ms
         --concurrency N           callers or streams (default 4)
         --rate R                  calls per second (open; required there)
         --batch B                 prompts per stream (default 64)
