@@ -198,11 +198,17 @@ class MalformedInputIT {
         .screenItemStream(answers);
     requests.onNext(ScreenItemStreamRequest.newBuilder().setRequest(item("first", text("q", "How do tides work?"))).build());
     requests.onNext(ScreenItemStreamRequest.newBuilder().setRequest(ScreenItemRequest.newBuilder().setId("empty")).build());
+    // Ids are required on streams: the third item is answered under its position, "#3".
+    requests.onNext(ScreenItemStreamRequest.newBuilder().setRequest(item("", text("q", "No id here."))).build());
     requests.onNext(ScreenItemStreamRequest.newBuilder().setRequest(item("last", text("q", "Why is the sky blue?"))).build());
     requests.onCompleted();
 
     assertEquals(Status.Code.OK, answers.awaitEnd(40).getCode());
-    assertEquals(Map.of("first", 1, "empty", 1, "last", 1), answers.counts());
+    assertEquals(Map.of("first", 1, "empty", 1, "#3", 1, "last", 1), answers.counts());
+    ScreenItemStreamResponse noId = answers.answer("#3");
+    assertTrue(noId.hasError(), noId.toString());
+    assertEquals(Status.Code.INVALID_ARGUMENT.value(), noId.getError().getCode());
+    assertEquals("ITEM_ID_MISSING", noId.getError().getReason());
     ScreenItemStreamResponse empty = answers.answer("empty");
     assertTrue(empty.hasError(), empty.toString());
     assertEquals(Status.Code.INVALID_ARGUMENT.value(), empty.getError().getCode());
