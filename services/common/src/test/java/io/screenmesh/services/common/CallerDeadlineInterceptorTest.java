@@ -1,4 +1,4 @@
-package io.screenmesh.fusion;
+package io.screenmesh.services.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

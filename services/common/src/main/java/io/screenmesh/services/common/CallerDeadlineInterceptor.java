@@ -1,4 +1,4 @@
-package io.screenmesh.fusion;
+package io.screenmesh.services.common;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * the context has no deadline and the header is present, the call runs in a context with
  * that deadline. The context is cancelled when the deadline passes, when the caller cancels,
  * and when the call completes, so outbound calls started in it end with the caller's call
- * and its timer does not outlive the call. A context that already has a deadline (the
+ * and its timer does not outlive the call. Every service gets it (a global interceptor in this
+ * shared bean archive), so image- and audio-screening bound their calls to text-screening by
+ * the front door's deadline too. A context that already has a deadline (the
  * separate grpc-java server) is left alone.
  */
 @ApplicationScoped
