@@ -35,7 +35,8 @@ SM_EXPORT int screenmesh_power_spectrum(const float *in, float *out, int clips, 
 SM_EXPORT int screenmesh_fir(const float *in, float *out, int clips, int length, const float *taps, int ntaps);
 
 SM_EXPORT void screenmesh_normalize(const float *in, float *out, int64_t rows, int dim);
-/* Floats needed to hold n packed rows: ceil(n / SM_PANEL) * SM_PANEL * dim. */
+/* Floats needed to hold n packed rows: the FP32 panels (n rounded up to two panels, times dim)
+ * and, where top-k filters with bfloat16 (AVX512-BF16 CPUs), a bf16 copy of half that size. */
 SM_EXPORT int64_t screenmesh_packed_size(int64_t n, int dim);
 /* Normalizes n rows of dim floats and packs them into panels (see SM_PANEL). */
 SM_EXPORT void screenmesh_pack_refs(const float *refs, int64_t n, int dim, float *packed);
