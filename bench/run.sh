@@ -8,7 +8,7 @@
 # the JMH benchmarks on every backend that starts, and prints throughput, the peer's throughput
 # from the same run and the ratio. --json prints a JSON array instead of the table; --out also
 # writes that array to FILE; --plot writes PNG plots of backend vs peer per hot path into DIR.
-# Logs of every JMH and peer run go to bench/target/bench-logs.
+# Logs of every JMH and peer run go to bench/target/bench-logs/<UTC time>-<pid>/.
 #
 # Environment: SCREENMESH_PEERS (default ../shared/peers beside the repository),
 # SCREENMESH_PYTHON (default /usr/bin/python3, which needs Debian's python3-numpy python3-scipy),
@@ -20,7 +20,8 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
 PEERS="${SCREENMESH_PEERS:-$ROOT/../shared/peers}"
 PYTHON="${SCREENMESH_PYTHON:-/usr/bin/python3}"
-LOGS="$BENCH/target/bench-logs"
+# one folder per run, so that runs started side by side keep their own logs
+LOGS="$BENCH/target/bench-logs/$(date -u +%Y%m%dT%H%M%SZ)-$$"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench: $*"; exit 1; }
@@ -78,6 +79,7 @@ if [ -n "$plot" ] && [ -z "$out" ]; then
 fi
 
 mkdir -p "$LOGS"
+say "bench: logs in $LOGS"
 # shellcheck disable=SC2086
 "$JAVA" ${BENCH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -Dscreenmesh.bench.peers="$PEERS" -Dscreenmesh.bench.python="$PYTHON" -Dscreenmesh.bench.logs="$LOGS" \
