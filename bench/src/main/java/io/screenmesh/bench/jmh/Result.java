@@ -29,11 +29,11 @@ public record Result(String op, String backend, String unit, Double value, Doubl
                      Double ratio, String status, String reason, Double target, Boolean met, Double membwGbps,
                      Double bandwidthGbps, Double membwFraction) {
 
-    /** A copy carrying the memory-bandwidth comparison, judged against {@code fractionTarget}. */
-    Result withBandwidth(double membw, double bandwidth, double fractionTarget) {
+    /** A copy carrying the memory-bandwidth comparison, judged against {@code fractionTarget} unless it is null. */
+    Result withBandwidth(double membw, double bandwidth, Double fractionTarget) {
         double fraction = bandwidth / membw;
         return new Result(op, backend, unit, value, error, peer, peerValue, ratio, status, reason, fractionTarget,
-                fraction >= fractionTarget, membw, bandwidth, fraction);
+                fractionTarget == null ? null : fraction >= fractionTarget, membw, bandwidth, fraction);
     }
 
     /** The report as a JSON array, one object per result, keys in snake case, nulls kept. */
@@ -71,11 +71,12 @@ public record Result(String op, String backend, String unit, Double value, Doubl
         for (Result r : results) {
             String value = r.value == null ? r.status : number(r.value) + (r.error != null && r.error > 0 ? " ±" + number(r.error) : "");
             String target;
-            if (r.target == null) {
+            if (r.membwGbps != null) {
+                target = String.format(Locale.ROOT, "%.0f%% of membw %.1f GB/s (%.1f GB/s)",
+                        100 * r.membwFraction, r.membwGbps, r.bandwidthGbps)
+                        + (r.target == null ? "" : String.format(Locale.ROOT, ", goal %.0f%%: %s", 100 * r.target, verdict(r.met)));
+            } else if (r.target == null) {
                 target = "";
-            } else if (r.membwGbps != null) {
-                target = String.format(Locale.ROOT, "%.0f%% of membw %.1f GB/s (%.1f GB/s), goal %.0f%%: %s",
-                        100 * r.membwFraction, r.membwGbps, r.bandwidthGbps, 100 * r.target, verdict(r.met));
             } else {
                 target = "goal ≥ " + number(r.target) + "x: " + verdict(r.met);
             }

@@ -43,7 +43,17 @@ class ResultTest {
         assertNull(judged.get(2).membwGbps(), "the bandwidth is reported once per backend");
 
         Result slow = BenchSuite.withBandwidth(List.of(ok("memcopy-2threads", "jvm", 40.0, "numpy", 50.0),
-                ok("bitdepth5-f32", "java", 20_000, "numpy in place", 13_000))).get(1);
+                ok("bitdepth5-f32", "native", 20_000, "numpy in place", 13_000))).get(1);
         assertFalse(slow.met());
+    }
+
+    @Test
+    void theJavaOracleGetsTheBandwidthButNoVerdict() {
+        Result oracle = BenchSuite.withBandwidth(List.of(ok("memcopy-2threads", "jvm", 40.0, "numpy", 50.0),
+                ok("bitdepth5-f32", "java", 20_000, "numpy in place", 13_000))).get(1);
+        assertEquals(20_000.0 * 602_112 * 2 / 1e9 / 50.0, oracle.membwFraction(), 1e-12);
+        assertNull(oracle.target());
+        assertNull(oracle.met());
+        assertTrue(Result.toTable(List.of(oracle)).contains("% of membw 50.0 GB/s"));
     }
 }
