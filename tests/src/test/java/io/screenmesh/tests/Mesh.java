@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
@@ -16,11 +17,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +29,12 @@ import java.util.concurrent.TimeUnit;
  * to each other: fusion-checker → text, image and audio screening; image and audio screening →
  * text screening. Each process's output goes to {@code <logs>/<label>/<service>.log}.
  *
- * <p>As in production, the front door requires a bearer token ({@code screenmesh.auth.token-file},
- * a random token written next to the logs); {@link #channel} attaches it, {@link #rawChannel}
- * does not. The services talk plaintext gRPC on localhost here: TLS is the launcher's concern.
+ * <p>As in production, every connection is TLS and the services are configured exactly as the
+ * launcher does it: material from {@code deploy/mesh-tls.sh} (a private CA, a server and a
+ * client certificate, a bearer token) made fresh in the log folder; the modality services
+ * require the client certificate (mutual TLS), and the front door requires the bearer token
+ * ({@code screenmesh.auth.token-file}). The test's channels present the client certificate;
+ * {@link #channel} also attaches the token, {@link #rawChannel} does not.
  *
  * <p>Where things are read from, as system properties (set by the module's failsafe
  * configuration; the defaults suit a run from {@code tests/}):
@@ -56,7 +58,7 @@ public final class Mesh implements AutoCloseable {
 
   private final String label;
   private final Path logDir;
-  private final String token = newToken();
+  private String token;
   private final Map<MeshService, Integer> ports = new EnumMap<>(MeshService.class);
   private final Map<MeshService, Process> processes = new EnumMap<>(MeshService.class);
   private final Map<MeshService, ManagedChannel> channels = new EnumMap<>(MeshService.class);
@@ -102,7 +104,7 @@ public final class Mesh implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(mesh.shutdownHook);
     try {
       Files.createDirectories(logDir);
-      Files.writeString(mesh.tokenFile(), mesh.token, StandardCharsets.US_ASCII);
+      mesh.makeTlsMaterial(root);
       int[] free = freePorts(MeshService.values().length);
       for (MeshService s : MeshService.values()) {
         mesh.ports.put(s, free[s.ordinal()]);
@@ -132,7 +134,7 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * A plaintext channel to a service that carries the mesh's bearer token on every call, so
+   * A TLS channel to a service that carries the mesh's bearer token on every call, so
    * the front door accepts it (the other services ignore it).
    */
   public Channel channel(MeshService service) {
@@ -142,15 +144,24 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * A plaintext channel to a service without credentials, opened on first use and shut down by
+   * A TLS channel to a service without the bearer token, opened on first use and shut down by
    * {@link #close()}; callers must not shut it down themselves.
    */
   public synchronized ManagedChannel rawChannel(MeshService service) {
     ensureOpen();
-    return channels.computeIfAbsent(service, s -> NettyChannelBuilder.forAddress(HOST, port(s))
-        .usePlaintext()
-        .maxInboundMessageSize(MAX_INBOUND_BYTES)
-        .build());
+    return channels.computeIfAbsent(service, s -> {
+      try {
+        return NettyChannelBuilder.forAddress("localhost", port(s))
+            .sslContext(GrpcSslContexts.forClient()
+                .trustManager(tlsFile("ca.crt").toFile())
+                .keyManager(tlsFile("client.crt").toFile(), tlsFile("client.key").toFile())
+                .build())
+            .maxInboundMessageSize(MAX_INBOUND_BYTES)
+            .build();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the mesh's TLS material in " + tlsFile(""), e);
+      }
+    });
   }
 
   /**
@@ -172,6 +183,23 @@ public final class Mesh implements AutoCloseable {
   public boolean isAlive(MeshService service) {
     Process p = processes.get(service);
     return p != null && p.isAlive();
+  }
+
+  /**
+   * A new channel to a service that trusts the mesh CA but presents no client certificate, as
+   * an outsider on the network would; the caller shuts it down.
+   */
+  public ManagedChannel channelWithoutClientCertificate(MeshService service) throws IOException {
+    ensureOpen();
+    return NettyChannelBuilder.forAddress("localhost", port(service))
+        .sslContext(GrpcSslContexts.forClient().trustManager(tlsFile("ca.crt").toFile()).build())
+        .build();
+  }
+
+  /** A new plaintext channel to a service (no TLS at all); the caller shuts it down. */
+  public ManagedChannel plaintextChannel(MeshService service) {
+    ensureOpen();
+    return NettyChannelBuilder.forAddress("localhost", port(service)).usePlaintext().build();
   }
 
   /** Stops every process (SIGTERM, then SIGKILL after a bounded wait) and closes the channels. */
@@ -204,7 +232,12 @@ public final class Mesh implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(java.toString(),
         "--enable-native-access=ALL-UNNAMED",
         "-Dquarkus.http.host=" + HOST,
-        "-Dquarkus.http.port=" + port(s)));
+        "-Dquarkus.http.port=0",
+        "-Dquarkus.http.ssl-port=" + port(s),
+        "-Dquarkus.http.insecure-requests=disabled",
+        "-Dquarkus.tls.key-store.pem.mesh.cert=" + tlsFile("server.crt"),
+        "-Dquarkus.tls.key-store.pem.mesh.key=" + tlsFile("server.key"),
+        "-Dquarkus.tls.trust-store.pem.certs=" + tlsFile("ca.crt")));
     switch (s) {
       case FUSION -> {
         cmd.add("-Dscreenmesh.auth.token-file=" + tokenFile().toAbsolutePath());
@@ -230,18 +263,44 @@ public final class Mesh implements AutoCloseable {
   }
 
   private Path tokenFile() {
-    return logDir.resolve("token");
+    return tlsFile("token");
   }
 
-  private static String newToken() {
-    byte[] b = new byte[24];
-    new SecureRandom().nextBytes(b);
-    return HexFormat.of().formatHex(b);
+  private Path tlsFile(String name) {
+    return logDir.resolve("tls").resolve(name).toAbsolutePath();
+  }
+
+  /** Makes fresh TLS material and token with the launcher's own script, bounded in time. */
+  private void makeTlsMaterial(Path root) throws IOException {
+    Path dir = tlsFile("");
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    Path script = root.resolve("deploy/mesh-tls.sh");
+    Process p = new ProcessBuilder(script.toString(), dir.toString(), "1", "DNS:localhost,IP:127.0.0.1")
+        .redirectErrorStream(true).start();
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException(script + " failed: " + new String(p.getInputStream().readAllBytes(),
+            StandardCharsets.UTF_8));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while making TLS material", e);
+    }
+    token = Files.readString(tokenFile(), StandardCharsets.US_ASCII).strip();
   }
 
   private List<String> client(String name, MeshService target) {
     String prefix = "-Dquarkus.grpc.clients." + name + ".";
-    return List.of(prefix + "host=" + HOST, prefix + "port=" + port(target));
+    return List.of(prefix + "host=localhost", prefix + "port=" + port(target), prefix + "plain-text=false",
+        prefix + "ssl.certificate=" + tlsFile("client.crt"), prefix + "ssl.key=" + tlsFile("client.key"),
+        prefix + "ssl.trust-store=" + tlsFile("ca.crt"));
   }
 
   private void awaitServing(Duration bound) {
