@@ -17,6 +17,7 @@ import io.screenmesh.services.common.DerivedTextScreener;
 import io.screenmesh.services.common.SeverityVerdict;
 import io.screenmesh.services.common.Stages;
 import io.screenmesh.text.v1.TextOrigin;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,12 @@ import java.util.List;
  * Screens one clip: safe decode under limits, the ultrasonic-energy detector, LIST/INFO text
  * screened by text-screening, and a sanitized mono 16-bit WAV from the samples alone.
  * Blocking and CPU-bound: call it off the event loop.
+ *
+ * <p>Created at start-up rather than on the first call, so the compute backend is chosen (and
+ * logged) then: an explicit {@code screenmesh.backend} that cannot start stops the service
+ * before it takes traffic.
  */
+@Startup
 @ApplicationScoped
 public class AudioScreener {
 
