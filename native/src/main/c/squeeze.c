@@ -152,6 +152,102 @@ SM_DEFINE_MEDIAN_KERNELS(f32_v3, SM_V3, float, __m256, 8, _mm256_loadu_ps, _mm25
 SM_DEFINE_MEDIAN_KERNELS(u8_v4, SM_V4, uint8_t, __m512i, 64, I512_LOADU, I512_STOREU, _mm512_min_epu8, _mm512_max_epu8)
 SM_DEFINE_MEDIAN_KERNELS(u8_v3, SM_V3, uint8_t, __m256i, 32, I256_LOADU, I256_STOREU, _mm256_min_epu8, _mm256_max_epu8)
 
+/*
+ * Float rows on AVX-512 without the scratch round trip, for c <= 16 channels: each 16-lane chunk
+ * of the row is column-sorted once and kept in registers, and the neighbouring columns (flat
+ * offsets -c and +c) come from two-source permutes of the previous/next chunk; lanes whose
+ * neighbour is past the row's edge take their own column (scipy's reflect). Same min/max
+ * network, operands and order as the rows above, so the results are the same bits.
+ */
+#define SM_SORT3_CHUNK(j, LO, MI, HI)                                                                          \
+    do {                                                                                                       \
+        __m512 a_, b_, d_;                                                                                     \
+        if (16 * (j) + 16 <= wc) { /* masked accesses are slower on some cores: only at the tail */          \
+            a_ = _mm512_loadu_ps(r0 + 16 * (j)), b_ = _mm512_loadu_ps(r1 + 16 * (j));                          \
+            d_ = _mm512_loadu_ps(r2 + 16 * (j));                                                               \
+        } else {                                                                                               \
+            __mmask16 m_ = tail_mask(wc - 16 * (j));                                                           \
+            a_ = _mm512_maskz_loadu_ps(m_, r0 + 16 * (j)), b_ = _mm512_maskz_loadu_ps(m_, r1 + 16 * (j));      \
+            d_ = _mm512_maskz_loadu_ps(m_, r2 + 16 * (j));                                                     \
+        }                                                                                                      \
+        __m512 l1_ = F512_MIN(a_, b_), h1_ = F512_MAX(a_, b_), l2_ = F512_MIN(h1_, d_);                        \
+        HI = F512_MAX(h1_, d_);                                                                                \
+        LO = F512_MIN(l1_, l2_);                                                                               \
+        MI = F512_MAX(l1_, l2_);                                                                               \
+    } while (0)
+
+/* Lanes [0, n) of a chunk (all 16 when n >= 16). */
+SM_V4 static inline __mmask16 tail_mask(int n) { return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1); }
+
+/* Lanes of chunk j whose column +c lies past the row (they reflect onto their own column). */
+SM_V4 static inline __mmask16 right_edge(int wc, int c, int j) {
+    int t = wc - c - 16 * j; /* first lane past the edge */
+    return t >= 16 ? (__mmask16)0 : (__mmask16)(0xffffu << (t > 0 ? t : 0));
+}
+
+SM_V4 static void med3_row_f32_v4p(const float *restrict r0, const float *restrict r1, const float *restrict r2,
+                                   float *restrict out, int w, int c) {
+    int wc = w * c, chunks = (wc + 15) / 16;
+    __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512i il = _mm512_add_epi32(iota, _mm512_set1_epi32(16 - c)), ir = _mm512_add_epi32(iota, _mm512_set1_epi32(c));
+    __mmask16 first = (__mmask16)((1u << c) - 1);
+    __m512 plo, pmi, phi, clo, cmi, chi, nlo, nmi, nhi;
+    SM_SORT3_CHUNK(0, clo, cmi, chi);
+    plo = clo, pmi = cmi, phi = chi;
+    for (int j = 0; j < chunks; j++) {
+        if (j + 1 < chunks) SM_SORT3_CHUNK(j + 1, nlo, nmi, nhi);
+        else nlo = clo, nmi = cmi, nhi = chi;
+        __m512 llo = _mm512_permutex2var_ps(plo, il, clo), lmi = _mm512_permutex2var_ps(pmi, il, cmi);
+        __m512 lhi = _mm512_permutex2var_ps(phi, il, chi);
+        if (j == 0) {
+            llo = _mm512_mask_blend_ps(first, llo, clo);
+            lmi = _mm512_mask_blend_ps(first, lmi, cmi);
+            lhi = _mm512_mask_blend_ps(first, lhi, chi);
+        }
+        __m512 rlo = _mm512_permutex2var_ps(clo, ir, nlo), rmi = _mm512_permutex2var_ps(cmi, ir, nmi);
+        __m512 rhi = _mm512_permutex2var_ps(chi, ir, nhi);
+        __mmask16 edge = right_edge(wc, c, j);
+        if (edge) {
+            rlo = _mm512_mask_blend_ps(edge, rlo, clo);
+            rmi = _mm512_mask_blend_ps(edge, rmi, cmi);
+            rhi = _mm512_mask_blend_ps(edge, rhi, chi);
+        }
+        __m512 l = F512_MAX(F512_MAX(llo, clo), rlo);
+        __m512 m = F512_MAX(F512_MIN(lmi, cmi), F512_MIN(F512_MAX(lmi, cmi), rmi));
+        __m512 h = F512_MIN(F512_MIN(lhi, chi), rhi);
+        __m512 r = F512_MAX(F512_MIN(l, m), F512_MIN(F512_MAX(l, m), h));
+        if (16 * j + 16 <= wc) _mm512_storeu_ps(out + 16 * j, r);
+        else _mm512_mask_storeu_ps(out + 16 * j, tail_mask(wc - 16 * j), r);
+        plo = clo, pmi = cmi, phi = chi;
+        clo = nlo, cmi = nmi, chi = nhi;
+    }
+}
+
+SM_V4 static void med2_row_f32_v4p(const float *restrict r0, const float *restrict r1, float *restrict out, int w,
+                                   int c) {
+    int wc = w * c, chunks = (wc + 15) / 16;
+    __m512i il = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                  _mm512_set1_epi32(16 - c));
+    __mmask16 first = (__mmask16)((1u << c) - 1);
+    __m512 plo = _mm512_setzero_ps(), phi = plo;
+    for (int j = 0; j < chunks; j++) {
+        int full = 16 * j + 16 <= wc;
+        __mmask16 m = tail_mask(wc - 16 * j);
+        __m512 a = full ? _mm512_loadu_ps(r0 + 16 * j) : _mm512_maskz_loadu_ps(m, r0 + 16 * j);
+        __m512 b = full ? _mm512_loadu_ps(r1 + 16 * j) : _mm512_maskz_loadu_ps(m, r1 + 16 * j);
+        __m512 clo = F512_MIN(a, b), chi = F512_MAX(a, b);
+        __m512 llo = _mm512_permutex2var_ps(plo, il, clo), lhi = _mm512_permutex2var_ps(phi, il, chi);
+        if (j == 0) {
+            llo = _mm512_mask_blend_ps(first, llo, clo);
+            lhi = _mm512_mask_blend_ps(first, lhi, chi);
+        }
+        __m512 r = F512_MAX(F512_MIN(lhi, chi), F512_MAX(llo, clo));
+        if (full) _mm512_storeu_ps(out + 16 * j, r);
+        else _mm512_mask_storeu_ps(out + 16 * j, m, r);
+        plo = clo, phi = chi;
+    }
+}
+
 static int cpu_v4(void) {
     static int cached = -1;
     if (cached < 0) {
@@ -160,6 +256,14 @@ static int cpu_v4(void) {
     }
     return cached;
 }
+
+/* The register-only rows exist for floats; for bytes these branches are dead and the casts unused. */
+#define SM_IS_F32(T) __builtin_types_compatible_p(T, float)
+#define SM_MED3_V4P(T, a, b, d, o, w, c) \
+    med3_row_f32_v4p((const float *)(const void *)(a), (const float *)(const void *)(b), \
+                     (const float *)(const void *)(d), (float *)(void *)(o), w, c)
+#define SM_MED2_V4P(T, a, b, o, w, c) \
+    med2_row_f32_v4p((const float *)(const void *)(a), (const float *)(const void *)(b), (float *)(void *)(o), w, c)
 
 #define SM_DEFINE_MEDIAN(T, SUFFIX)                                                                          \
     int screenmesh_median_##SUFFIX(const T *in, T *out, int n, int h, int w, int c, int window) {           \
@@ -189,10 +293,12 @@ static int cpu_v4(void) {
                 const T *mid = base + (int64_t)y * wc;                                                       \
                 if (window == 3) {                                                                           \
                     const T *down = base + sm_reflect(y + 1, h) * wc;                                        \
-                    if (v4) med3_row_##SUFFIX##_v4(up, mid, down, o, w, c, lo, mi, hi);                       \
+                    if (v4 && SM_IS_F32(T) && c <= 16) SM_MED3_V4P(T, up, mid, down, o, w, c);                \
+                    else if (v4) med3_row_##SUFFIX##_v4(up, mid, down, o, w, c, lo, mi, hi);                  \
                     else med3_row_##SUFFIX##_v3(up, mid, down, o, w, c, lo, mi, hi);                          \
                 } else {                                                                                     \
-                    if (v4) med2_row_##SUFFIX##_v4(up, mid, o, w, c, lo, hi);                                 \
+                    if (v4 && SM_IS_F32(T) && c <= 16) SM_MED2_V4P(T, up, mid, o, w, c);                      \
+                    else if (v4) med2_row_##SUFFIX##_v4(up, mid, o, w, c, lo, hi);                            \
                     else med2_row_##SUFFIX##_v3(up, mid, o, w, c, lo, hi);                                    \
                 }                                                                                            \
             }                                                                                                \
