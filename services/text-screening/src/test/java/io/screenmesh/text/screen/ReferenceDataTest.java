@@ -14,13 +14,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Rules alone on the shared labeled reference set (JSONL: text, label 1/0, category), read only
- * where it is present: {@code -Dscreenmesh.text.reference=PATH} or the default path below.
+ * where it is present: {@code -Dscreenmesh.text.reference=PATH}, or the data folder kept beside
+ * the repository ({@code ../shared/data/text/reference.jsonl} from its root; tests run in this
+ * module's folder, two levels down).
  * Checks that benign texts are rarely stopped (FPR &lt; 3%) and that the rules catch a fair
  * share of the in-the-wild jailbreaks; the learned detectors are meant to catch the rest.
  */
 class ReferenceDataTest {
 
-  private static final Path DEFAULT = Path.of("/work/shared/data/text/reference.jsonl");
+  private static final Path DEFAULT = Path.of("../../../shared/data/text/reference.jsonl");
 
   @Test
   void rulesKeepFalsePositivesLowOnReferenceData() throws IOException {
