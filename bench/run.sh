@@ -78,6 +78,18 @@ if [ -n "$plot" ] && [ -z "$out" ]; then
   args+=(--out "$out")
 fi
 
+# Benchmarks that run side by side on a shared machine corrupt each other's figures: one at a time.
+LOCK="${TMPDIR:-/tmp}/screenmesh-bench.lock"
+if command -v flock >/dev/null; then
+  exec 9>"$LOCK"
+  if ! flock -n 9; then
+    say "bench: another benchmark run holds $LOCK; waiting for it to finish..."
+    flock 9
+  fi
+else
+  say "bench: flock not found; not guarding against benchmark runs side by side"
+fi
+
 mkdir -p "$LOGS"
 say "bench: logs in $LOGS"
 # shellcheck disable=SC2086
