@@ -213,6 +213,12 @@ public final class InjectionRules {
               + "|chat\\s+history|history|system\\s+prompt|personal\\s+(?:data|information)|previous\\s+messages"
               + "|user" + APOS + "s|private|confidential|everything)\\b", SEVERITY_HIGH, 0.8f));
 
+  // Where each rule's pattern and each whole-text upgrade can start, by RULES index.
+  private static final List<MatchStarts> STARTS = RULES.stream().map(r -> MatchStarts.of(r.pattern())).toList();
+  private static final List<MatchStarts> UPGRADE_STARTS = RULES.stream()
+      .map(r -> r.upgradeInWholeText() ? MatchStarts.of(r.upgrade()) : null)
+      .toList();
+
   private static final Pattern MARKDOWN_IMAGE_URL =
       Pattern.compile("!\\[[^\\]\\n]{0,256}\\]\\(\\s*<?(https?://[^\\s)>]{1,2048})");
   private static final Pattern URL = Pattern.compile("https?://[^\\s)\\]>\"'`]{1,2048}");
@@ -232,21 +238,23 @@ public final class InjectionRules {
   public List<Hit> scan(String text) {
     List<Hit> hits = new ArrayList<>();
     String lower = asciiLower(text);
-    for (Rule rule : RULES) {
+    for (int r = 0; r < RULES.size(); r++) {
+      Rule rule = RULES.get(r);
       String subject = rule.caseSensitive() ? text : lower;
       if (!rule.mayMatch(lower) && !(rule.caseSensitive() && rule.mayMatch(text))) {
         continue;
       }
-      Matcher m = rule.pattern().matcher(subject);
+      MatchStarts.Finder finder = STARTS.get(r).finder(rule.pattern(), subject);
+      Matcher m = finder.matcher();
       int count = 0;
       Boolean upgradeInText = null;
-      while (count < MAX_MATCHES_PER_RULE && m.find()) {
+      while (count < MAX_MATCHES_PER_RULE && finder.find()) {
         count++;
         boolean strong = false;
         if (rule.upgrade() != null) {
           if (rule.upgradeInWholeText()) {
             if (upgradeInText == null) {
-              upgradeInText = rule.upgrade().matcher(lower).find();
+              upgradeInText = UPGRADE_STARTS.get(r).finder(rule.upgrade(), lower).find();
             }
             strong = upgradeInText;
           } else {

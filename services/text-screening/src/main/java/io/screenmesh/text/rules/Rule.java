@@ -49,25 +49,11 @@ public record Rule(String detector, Category category, Pattern pattern, String[]
    */
   static String factorWordBoundary(String regex) {
     List<String> parts = new ArrayList<>();
-    int depth = 0;
-    boolean inClass = false;
     int from = 0;
-    for (int i = 0; i < regex.length(); i++) {
-      char c = regex.charAt(i);
-      if (c == '\\') {
-        i++;
-      } else if (inClass) {
-        inClass = c != ']';
-      } else if (c == '[') {
-        inClass = true;
-      } else if (c == '(') {
-        depth++;
-      } else if (c == ')') {
-        depth--;
-      } else if (c == '|' && depth == 0) {
-        parts.add(regex.substring(from, i));
-        from = i + 1;
-      }
+    for (int bar = MatchStarts.topLevel(regex, 0, regex.length(), '|'); bar >= 0;
+        bar = MatchStarts.topLevel(regex, from, regex.length(), '|')) {
+      parts.add(regex.substring(from, bar));
+      from = bar + 1;
     }
     parts.add(regex.substring(from));
     if (parts.size() < 2 || !parts.stream().allMatch(p -> p.startsWith("\\b"))) {
