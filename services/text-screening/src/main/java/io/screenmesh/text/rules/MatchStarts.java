@@ -1,7 +1,6 @@
 package io.screenmesh.text.rules;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,69 +63,76 @@ final class MatchStarts {
 
   /** A finder over {@code text} for {@code pattern}, whose leading words this is. */
   Finder finder(Pattern pattern, String text) {
-    return new Finder(pattern.matcher(text), words == null ? null : candidates(text));
+    return new Finder(pattern.matcher(text), text, words == null ? null : this);
   }
 
-  // Sorted distinct offsets where a leading word occurs (after a non-word character when it
-  // follows \b: a word character before it would fail the boundary test anyway).
-  private int[] candidates(String text) {
-    int[] out = new int[16];
-    int n = 0;
-    for (int k = 0; k < words.length; k++) {
-      String w = words[k];
-      for (int i = text.indexOf(w); i >= 0; i = text.indexOf(w, i + 1)) {
-        if (boundary[k] && i > 0 && isAsciiWord(text.charAt(i - 1))) {
-          continue;
-        }
-        if (n == out.length) {
-          out = Arrays.copyOf(out, n * 2);
-        }
-        out[n++] = i;
+  // The first offset at or after from where words[k] occurs (after a non-word character when
+  // it follows \b: a word character before it would fail the boundary test anyway), or -1.
+  private int occurrence(String text, int k, int from) {
+    String w = words[k];
+    for (int i = text.indexOf(w, from); i >= 0; i = text.indexOf(w, i + 1)) {
+      if (!boundary[k] || i == 0 || !isAsciiWord(text.charAt(i - 1))) {
+        return i;
       }
     }
-    Arrays.sort(out, 0, n);
-    int d = 0;
-    for (int i = 0; i < n; i++) {
-      if (d == 0 || out[d - 1] != out[i]) {
-        out[d++] = out[i];
-      }
-    }
-    return Arrays.copyOf(out, d);
+    return -1;
   }
 
-  /** Successive matches, as {@link Matcher#find()} would give them; read each from {@link #matcher()}. */
+  /**
+   * Successive matches, as {@link Matcher#find()} would give them; read each from
+   * {@link #matcher()}. Occurrences of the leading words are looked up lazily, merged in
+   * offset order, so a caller that stops at the first match pays for little more.
+   */
   static final class Finder {
     private final Matcher m;
-    private final int[] candidates;
-    private int next;
+    private final String text;
+    private final MatchStarts starts;
+    private final int[] next;
     private int from;
+    private int tried = -1;
 
-    private Finder(Matcher m, int[] candidates) {
+    private Finder(Matcher m, String text, MatchStarts starts) {
       this.m = m;
-      this.candidates = candidates;
-      if (candidates != null) {
-        m.useTransparentBounds(true).useAnchoringBounds(false);
+      this.text = text;
+      this.starts = starts;
+      if (starts == null) {
+        this.next = null;
+        return;
+      }
+      m.useTransparentBounds(true).useAnchoringBounds(false);
+      this.next = new int[starts.words.length];
+      for (int k = 0; k < next.length; k++) {
+        next[k] = starts.occurrence(text, k, 0);
       }
     }
 
     /** Whether there is a next match; it is then the matcher's current match. */
     boolean find() {
-      if (candidates == null) {
+      if (starts == null) {
         return m.find();
       }
-      int n = m.regionEnd();
-      while (next < candidates.length) {
-        int p = candidates[next++];
-        if (p < from) {
-          continue;
+      while (true) {
+        int best = -1;
+        for (int k = 0; k < next.length; k++) {
+          if (next[k] >= 0 && (best < 0 || next[k] < next[best])) {
+            best = k;
+          }
         }
-        m.region(p, n);
+        if (best < 0) {
+          return false;
+        }
+        int p = next[best];
+        next[best] = starts.occurrence(text, best, Math.max(p + 1, from));
+        if (p < from || p <= tried) {
+          continue; // inside the previous match, or tried already for another word
+        }
+        tried = p;
+        m.region(p, text.length());
         if (m.lookingAt()) {
           from = Math.max(m.end(), p + 1);
           return true;
         }
       }
-      return false;
     }
 
     /** The matcher holding the current match (its region may not be the whole text). */

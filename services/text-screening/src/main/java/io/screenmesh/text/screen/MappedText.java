@@ -11,6 +11,7 @@ import java.util.Arrays;
 public final class MappedText {
 
   private final String text;
+  // null for the identity mapping, which needs no arrays
   private final int[] start;
   private final int[] end;
   private final int originalLength;
@@ -24,14 +25,7 @@ public final class MappedText {
 
   /** The identity mapping of {@code original} onto itself. */
   public static MappedText identity(String original) {
-    int n = original.length();
-    int[] s = new int[n];
-    int[] e = new int[n];
-    for (int i = 0; i < n; i++) {
-      s[i] = i;
-      e[i] = i + 1;
-    }
-    return new MappedText(original, s, e, n);
+    return new MappedText(original, null, null, original.length());
   }
 
   /** The derived text. */
@@ -47,9 +41,9 @@ public final class MappedText {
   /** The original UTF-16 offset where the derived range starting at {@code from} begins. */
   public int originalStart(int from) {
     if (from >= text.length()) {
-      return text.isEmpty() ? 0 : end[text.length() - 1];
+      return text.isEmpty() ? 0 : originalEnd(text.length());
     }
-    return start[from];
+    return start == null ? from : start[from];
   }
 
   /**
@@ -58,9 +52,9 @@ public final class MappedText {
    */
   public int originalEnd(int to) {
     if (to <= 0) {
-      return text.isEmpty() ? 0 : start[0];
+      return text.isEmpty() ? 0 : originalStart(0);
     }
-    return end[to - 1];
+    return end == null ? to : end[to - 1];
   }
 
   /** Whether this text is the original unchanged. */
@@ -68,7 +62,10 @@ public final class MappedText {
     if (text.length() != originalLength) {
       return false;
     }
-    for (int i = 0; i < start.length; i++) {
+    if (start == null) {
+      return true;
+    }
+    for (int i = 0; i < text.length(); i++) {
       if (start[i] != i || end[i] != i + 1) {
         return false;
       }
@@ -121,10 +118,12 @@ public final class MappedText {
       return sb.length();
     }
 
-    /** The derived text. */
+    /**
+     * The derived text. The builder hands its offset arrays over (they may be longer than the
+     * text), so nothing may be appended after this.
+     */
     public MappedText build() {
-      int n = sb.length();
-      return new MappedText(sb.toString(), Arrays.copyOf(start, n), Arrays.copyOf(end, n), originalLength);
+      return new MappedText(sb.toString(), start, end, originalLength);
     }
 
     private void ensure(int cap) {

@@ -117,7 +117,15 @@ public final class TextScreener {
   }
 
   // prefix[i] = number of code points in text[0, i); valid because the text has no lone surrogates.
+  // Null when the text has no surrogate pairs: code point offsets are then the UTF-16 ones.
   private static int[] codePointPrefix(String text) {
+    boolean pairs = false;
+    for (int i = 0; i < text.length() && !pairs; i++) {
+      pairs = Character.isSurrogate(text.charAt(i));
+    }
+    if (!pairs) {
+      return null;
+    }
     int[] prefix = new int[text.length() + 1];
     int cps = 0;
     for (int i = 0; i < text.length(); i++) {
@@ -134,8 +142,8 @@ public final class TextScreener {
     TextSpan span = TextSpan.newBuilder()
         .setStartUtf16(h.start())
         .setEndUtf16(h.end())
-        .setStartCodePoint(cpPrefix[h.start()])
-        .setEndCodePoint(cpPrefix[h.end()])
+        .setStartCodePoint(cpPrefix == null ? h.start() : cpPrefix[h.start()])
+        .setEndCodePoint(cpPrefix == null ? h.end() : cpPrefix[h.end()])
         .setSource(h.source())
         .build();
     return Finding.newBuilder()
