@@ -283,7 +283,7 @@ public final class InjectionRules {
   }
 
   /** {@code text} with ASCII letters lower-cased and every other character, and offset, kept. */
-  static String asciiLower(String text) {
+  public static String asciiLower(String text) {
     char[] c = null;
     for (int i = 0; i < text.length(); i++) {
       char x = text.charAt(i);

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * would. A pattern whose leading words cannot be read off (one that opens with a character
  * class, an escape, an optional group, or uses flags) keeps the plain {@code find()}.
  */
-final class MatchStarts {
+public final class MatchStarts {
 
   private static final MatchStarts UNKNOWN = new MatchStarts(null, null);
 
@@ -34,7 +34,7 @@ final class MatchStarts {
   }
 
   /** The leading words of {@code pattern}, or the "every offset" filter when they cannot be read off. */
-  static MatchStarts of(Pattern pattern) {
+  public static MatchStarts of(Pattern pattern) {
     if (pattern == null || pattern.flags() != 0 || pattern.pattern().contains("(?i")) {
       return UNKNOWN;
     }
@@ -62,7 +62,7 @@ final class MatchStarts {
   }
 
   /** A finder over {@code text} for {@code pattern}, whose leading words this is. */
-  Finder finder(Pattern pattern, String text) {
+  public Finder finder(Pattern pattern, String text) {
     return new Finder(pattern.matcher(text), text, words == null ? null : this);
   }
 
@@ -83,7 +83,7 @@ final class MatchStarts {
    * {@link #matcher()}. Occurrences of the leading words are looked up lazily, merged in
    * offset order, so a caller that stops at the first match pays for little more.
    */
-  static final class Finder {
+  public static final class Finder {
     private final Matcher m;
     private final String text;
     private final MatchStarts starts;
@@ -107,7 +107,7 @@ final class MatchStarts {
     }
 
     /** Whether there is a next match; it is then the matcher's current match. */
-    boolean find() {
+    public boolean find() {
       if (starts == null) {
         return m.find();
       }
@@ -136,7 +136,7 @@ final class MatchStarts {
     }
 
     /** The matcher holding the current match (its region may not be the whole text). */
-    Matcher matcher() {
+    public Matcher matcher() {
       return m;
     }
   }

@@ -5,6 +5,8 @@ import static io.screenmesh.common.v1.Category.CATEGORY_SECRET;
 
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Severity;
+import io.screenmesh.text.rules.InjectionRules;
+import io.screenmesh.text.rules.MatchStarts;
 import io.screenmesh.text.screen.Hit;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -25,9 +27,12 @@ import java.util.regex.Pattern;
 public final class SecretDetector {
 
   // anchors: literals one of which every match contains (in the text as written, or lower-cased
-  // when lowerAnchors), so that a format runs only on texts that can hold it.
+  // when lowerAnchors), so that a format runs only on texts that can hold it. A lowerAnchors
+  // pattern is written in lower case and runs on the ASCII-lower-cased text: the same matches
+  // as ASCII case-insensitive matching on the text, at the same offsets, found several times
+  // faster and with its leading words known to starts.
   private record Format(String detector, Category category, Severity severity, float score, Pattern pattern,
-      int group, String what, List<String> anchors, boolean lowerAnchors) {
+      int group, String what, List<String> anchors, boolean lowerAnchors, MatchStarts starts) {
 
     boolean mayMatch(String text, String lower) {
       String subject = lowerAnchors ? lower : text;
@@ -47,7 +52,7 @@ public final class SecretDetector {
       secret("text.secret.aws-access-key", Severity.SEVERITY_HIGH, 0.75f, List.of("AKIA", "ASIA", "ABIA", "ACCA"),
           "\\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\\b", 0, "an AWS access key id"),
       secretLower("text.secret.aws-secret-key", Severity.SEVERITY_HIGH, 0.75f, List.of("aws"),
-          "(?i:aws_?secret_?access_?key|aws_?secret)\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", 1,
+          "(?:aws_?secret_?access_?key|aws_?secret)\\s*[:=]\\s*[\"']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", 1,
           "an AWS secret access key"),
       secret("text.secret.github-token", Severity.SEVERITY_HIGH, 0.75f, List.of("ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"),
           "\\b(?:gh[opsur]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\\b", 0, "a GitHub token"),
@@ -64,7 +69,7 @@ public final class SecretDetector {
           "\\beyJ[A-Za-z0-9_-]{8,4096}\\.eyJ[A-Za-z0-9_-]{8,8192}\\.[A-Za-z0-9_-]{8,4096}", 0, "a JSON web token"),
       secretLower("text.secret.credential", Severity.SEVERITY_LOW, 0.4f,
           List.of("pass", "pwd", "secret", "key", "token"),
-          "(?i:\\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret))"
+          "\\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)"
               + "\\s*[:=]\\s*[\"']?([^\\s\"']{8,256})", 1, "a credential assigned in the text"));
 
   private static final Pattern EMAIL = Pattern.compile(
@@ -99,16 +104,16 @@ public final class SecretDetector {
   /** Scans {@code text}; spans are UTF-16 offsets into {@code text}. */
   public List<Hit> scan(String text) {
     List<Hit> hits = new ArrayList<>();
-    String lower = text.toLowerCase(Locale.ROOT);
-    if (lower.length() != text.length()) {
-      lower = text; // some case mappings change length; the lower-case anchors are then skipped
-    }
+    // The lower-case patterns and their anchors are ASCII, so ASCII lower-casing suffices (and a
+    // full toLowerCase of a non-Latin-1 text cost more than the whole scan).
+    String lower = InjectionRules.asciiLower(text);
     for (Format f : SECRETS) {
       if (!f.mayMatch(text, lower)) {
         continue;
       }
-      Matcher m = f.pattern().matcher(text);
-      while (m.find()) {
+      MatchStarts.Finder finder = f.starts().finder(f.pattern(), f.lowerAnchors() ? lower : text);
+      Matcher m = finder.matcher();
+      while (finder.find()) {
         int s = m.start(f.group());
         int e = m.end(f.group());
         hits.add(new Hit(f.detector(), f.category(), f.severity(), f.score(), s, e, "",
@@ -284,11 +289,13 @@ public final class SecretDetector {
 
   private static Format secret(String detector, Severity severity, float score, List<String> anchors,
       String regex, int group, String what) {
-    return new Format(detector, CATEGORY_SECRET, severity, score, Pattern.compile(regex), group, what, anchors, false);
+    Pattern p = Pattern.compile(regex);
+    return new Format(detector, CATEGORY_SECRET, severity, score, p, group, what, anchors, false, MatchStarts.of(p));
   }
 
   private static Format secretLower(String detector, Severity severity, float score, List<String> anchors,
       String regex, int group, String what) {
-    return new Format(detector, CATEGORY_SECRET, severity, score, Pattern.compile(regex), group, what, anchors, true);
+    Pattern p = Pattern.compile(regex);
+    return new Format(detector, CATEGORY_SECRET, severity, score, p, group, what, anchors, true, MatchStarts.of(p));
   }
 }
