@@ -101,6 +101,16 @@ public final class MappedText {
       return this;
     }
 
+    /** Appends one UTF-16 unit that came from original [{@code from}, {@code to}). */
+    public Builder appendChar(char c, int from, int to) {
+      int n = sb.length();
+      ensure(n + 1);
+      start[n] = from;
+      end[n] = to;
+      sb.append(c);
+      return this;
+    }
+
     /** Appends one code point that came from original [{@code from}, {@code to}). */
     public Builder appendCodePoint(int cp, int from, int to) {
       int n = Character.charCount(cp);

@@ -208,6 +208,9 @@ public final class Confusables {
   }
 
   private static boolean isWordPart(int cp) {
+    if (cp < 0x80) {
+      return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    }
     int t = UCharacter.getType(cp);
     return UCharacter.isLetter(cp) || t == UCharacter.DECIMAL_DIGIT_NUMBER
         || t == UCharacter.NON_SPACING_MARK || t == UCharacter.COMBINING_SPACING_MARK

@@ -90,6 +90,16 @@ public final class UnicodeNormalizer {
     for (int i = 0; i <= n; ) {
       int cp = i < n ? s.codePointAt(i) : -1;
       if (i == n || (i > segStart && NFKC.hasBoundaryBefore(cp))) {
+        if (i == segStart + 1 && s.charAt(segStart) < 0x80) {
+          // one ASCII character on its own is its own NFKC form, and not a styled letter
+          b.appendChar(s.charAt(segStart), in.originalStart(segStart), in.originalEnd(i));
+          segStart = i;
+          if (i == n) {
+            break;
+          }
+          i += Character.charCount(cp);
+          continue;
+        }
         String seg = s.substring(segStart, i);
         String out = NFKC.normalize(seg);
         int from = in.originalStart(segStart);
@@ -180,6 +190,13 @@ public final class UnicodeNormalizer {
       int i = 0;
       while (i < n) {
         int cp = text.codePointAt(i);
+        if (cp >= 0x20 && cp < 0x7F) {
+          // printable ASCII is never hidden, a selector, a bidi control or a paragraph end
+          out.appendChar((char) cp, i, i + 1);
+          prevKept = cp;
+          i++;
+          continue;
+        }
         int len = Character.charCount(cp);
         if (isTag(cp)) {
           i = tagRun(i);
