@@ -196,23 +196,41 @@ public final class MatchStarts {
       }
       return alternation(r, i + 3, close, boundary, out);
     }
-    int s = i;
-    while (i < to && isLiteral(r.charAt(i))) {
-      i++;
+    StringBuilder word = new StringBuilder();
+    while (i < to) {
+      char c = r.charAt(i);
+      if (isLiteral(c)) {
+        word.append(c);
+        i++;
+      } else if (c == '\\' && i + 1 < to && isEscapedLiteral(r.charAt(i + 1))) {
+        word.append(r.charAt(i + 1));
+        i += 2;
+      } else {
+        break;
+      }
     }
-    if (i < to && "?*{".indexOf(r.charAt(i)) >= 0) {
-      i--; // the last letter is optional or repeated from zero
+    if (i < to && "?*{".indexOf(r.charAt(i)) >= 0 && !word.isEmpty()) {
+      // the last character is optional or repeated from zero (a high surrogate left alone
+      // still finds every occurrence of its pair)
+      word.setLength(word.length() - 1);
     }
-    if (i <= s) {
+    if (word.isEmpty()) {
       return false;
     }
-    out.add(new Lead(r.substring(s, i), boundary));
+    out.add(new Lead(word.toString(), boundary));
     return true;
   }
 
+  // Characters that stand for themselves in a pattern without flags.
   private static boolean isLiteral(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
-        || c == ' ';
+        || c == ' ' || c >= 0x80 || "<>#!@%&=:;,/~'\"`".indexOf(c) >= 0;
+  }
+
+  // \[, \| and the like: escaped punctuation; an escaped letter or digit is a class, an
+  // anchor or a code.
+  private static boolean isEscapedLiteral(char c) {
+    return c < 0x80 && !Character.isLetterOrDigit(c);
   }
 
   private static boolean isAsciiWord(char c) {

@@ -19,9 +19,16 @@ class MatchStartsTest {
   }
 
   @Test
+  void escapedPunctuationAndNonAsciiCharactersAreLiterals() {
+    Pattern p = Pattern.compile("\uD83D\uDD13|\\[(?:x\\s*)?dan\\]|<\\|im_start\\|>|\\bnormal");
+    assertArrayEquals(new String[] {"\uD83D\uDD13", "[", "<|im_start|>", "normal"}, MatchStarts.of(p).words());
+    assertArrayEquals(new String[] {"[", "sys"}, MatchStarts.of(Pattern.compile("\\[/?inst\\]|\\bsys")).words());
+  }
+
+  @Test
   void patternsWithoutReadableLeadingWordsScanEveryOffset() {
-    assertNull(MatchStarts.of(Pattern.compile("\\[/?inst\\]|\\bsys")).words());
     assertNull(MatchStarts.of(Pattern.compile("(?:that\\s+)?you")).words());
+    assertNull(MatchStarts.of(Pattern.compile("\\sx|(?m:^#)")).words());
     assertNull(MatchStarts.of(Pattern.compile("(?i:dan)|x")).words());
     assertNull(MatchStarts.of(Pattern.compile("dan", Pattern.CASE_INSENSITIVE)).words());
   }
