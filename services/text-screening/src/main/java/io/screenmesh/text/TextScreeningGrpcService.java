@@ -14,10 +14,11 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The gRPC face of {@link TextScreener}. Screening is CPU work, so each text is screened on a
- * worker thread, never on the event loop. A unary failure becomes the status that
- * {@link GrpcErrors} maps it to (TEXT_TOO_LARGE → RESOURCE_EXHAUSTED, UNPAIRED_SURROGATE →
- * INVALID_ARGUMENT); on the stream, each request gets exactly one answer, in arrival order, and
+ * The gRPC face of {@link TextScreener}. Screening is pure CPU work, so each text is screened on
+ * {@link Offload#cpu()} (one thread per core), never on the event loop; a call that ended while
+ * it waited there is not screened, and a full queue answers RESOURCE_EXHAUSTED / SERVER_BUSY.
+ * A unary failure becomes the status that {@link GrpcErrors} maps it to (TEXT_TOO_LARGE →
+ * RESOURCE_EXHAUSTED, UNPAIRED_SURROGATE → INVALID_ARGUMENT); on the stream, each request gets exactly one answer, in arrival order, and
  * a request that cannot be screened gets an {@code ItemError} while the stream goes on.
  */
 @GrpcService
@@ -32,12 +33,12 @@ public class TextScreeningGrpcService implements TextScreeningService {
 
   @Override
   public Uni<ScreenTextResponse> screenText(ScreenTextRequest request) {
-    return Offload.unary(() -> screener.screen(request));
+    return Offload.unary(Offload.cpu(), () -> screener.screen(request));
   }
 
   @Override
   public Multi<ScreenTextStreamResponse> screenTextStream(Multi<ScreenTextStreamRequest> requests) {
-    return Offload.inOrder(requests, this::answer, (item, t) -> ScreenTextStreamResponse.newBuilder()
+    return Offload.inOrder(Offload.cpu(), requests, this::answer, (item, t) -> ScreenTextStreamResponse.newBuilder()
         .setId(item.getRequest().getId())
         .setError(GrpcErrors.toItemError(t))
         .build());
