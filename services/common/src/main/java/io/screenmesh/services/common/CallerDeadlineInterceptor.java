@@ -9,8 +9,8 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,12 +35,20 @@ public class CallerDeadlineInterceptor implements ServerInterceptor {
   /** The gRPC wire header carrying the caller's timeout ("100m", "2S", ...). */
   static final Metadata.Key<String> GRPC_TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
 
-  // One timer thread for every call's deadline; it only flips cancellation flags.
-  private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "caller-deadline-timer");
-    t.setDaemon(true);
-    return t;
-  });
+  // One timer thread for every call's deadline; it only flips cancellation flags. A call that
+  // ends before its deadline cancels its timer, and the cancelled timer leaves the queue at
+  // once: otherwise every finished call would stay queued until its deadline came due.
+  private static final ScheduledExecutorService TIMER = timer();
+
+  static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "caller-deadline-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,

@@ -2,6 +2,8 @@ package io.screenmesh.services.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.grpc.Context;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +24,19 @@ class CallerDeadlineInterceptorTest {
   void ignoresMalformedValues() {
     for (String bad : new String[] {null, "", "m", "10", "10x", "-5m", "1.5S", "123456789m", "12 m"}) {
       assertEquals(-1, CallerDeadlineInterceptor.parseTimeoutNanos(bad), String.valueOf(bad));
+    }
+  }
+
+  @Test
+  void aCallThatEndsBeforeItsDeadlineLeavesNoTimerQueued() {
+    ScheduledThreadPoolExecutor timer = CallerDeadlineInterceptor.timer();
+    try {
+      Context.CancellableContext call = Context.current().withDeadlineAfter(1, TimeUnit.HOURS, timer);
+      assertEquals(1, timer.getQueue().size());
+      call.cancel(null);
+      assertEquals(0, timer.getQueue().size());
+    } finally {
+      timer.shutdownNow();
     }
   }
 }
