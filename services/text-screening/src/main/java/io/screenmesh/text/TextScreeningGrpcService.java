@@ -18,8 +18,9 @@ import io.smallrye.mutiny.Uni;
  * {@link Offload#cpu()} (one thread per core), never on the event loop; a call that ended while
  * it waited there is not screened, and a full queue answers RESOURCE_EXHAUSTED / SERVER_BUSY.
  * A unary failure becomes the status that {@link GrpcErrors} maps it to (TEXT_TOO_LARGE →
- * RESOURCE_EXHAUSTED, UNPAIRED_SURROGATE → INVALID_ARGUMENT); on the stream, each request gets exactly one answer, in arrival order, and
- * a request that cannot be screened gets an {@code ItemError} while the stream goes on.
+ * RESOURCE_EXHAUSTED, UNPAIRED_SURROGATE → INVALID_ARGUMENT); on the stream, each request gets
+ * exactly one answer, in arrival order, and a request that cannot be screened gets an
+ * {@code ItemError} while the stream goes on.
  */
 @GrpcService
 public class TextScreeningGrpcService implements TextScreeningService {
