@@ -91,6 +91,9 @@ final class Drivers {
         LockSupport.parkNanos(wait);
       }
       boolean measured = intended >= measureFrom;
+      if (measured) {
+        stats.recordSendLag(System.nanoTime() - intended);
+      }
       if (outstanding.get() >= maxOutstanding) {
         if (measured) {
           stats.recordShed();

@@ -205,6 +205,10 @@ public final class LoadGen {
     if (r.batchLatency() != null) {
       m.put("stream_latency_ms", percentiles(r.batchLatency()));
     }
+    if (r.sendLag() != null) {
+      m.put("send_lag_ms", percentiles(r.sendLag()));
+      m.put("late_sends", r.lateSends());
+    }
     m.put("status_codes", r.codes());
     if (!r.failures().isEmpty()) {
       m.put("first_failures", r.failures());
@@ -240,6 +244,13 @@ public final class LoadGen {
             "  per stream", "", b.getTotalCount(), "", "", "",
             b.getValueAtPercentile(50) / 1e3, b.getValueAtPercentile(90) / 1e3, b.getValueAtPercentile(99) / 1e3,
             b.getValueAtPercentile(99.9) / 1e3, b.getMaxValue() / 1e3));
+      }
+      if (r.sendLag() != null) {
+        var l = r.sendLag();
+        sb.append(String.format(Locale.ROOT, "  send lag: p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d of %d sends over 1 ms late%s%n",
+            l.getValueAtPercentile(50) / 1e3, l.getValueAtPercentile(99) / 1e3, l.getMaxValue() / 1e3,
+            r.lateSends(), l.getTotalCount(),
+            r.lateSends() * 100 > l.getTotalCount() ? " (the generator fell behind: latencies include its wait)" : ""));
       }
       if (!r.codes().keySet().equals(Set.of("OK"))) {
         sb.append("  status codes: ").append(r.codes()).append('\n');

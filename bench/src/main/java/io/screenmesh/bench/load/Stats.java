@@ -22,6 +22,8 @@ final class Stats {
 
   private final Recorder latency = new Recorder(MAX_MICROS, 3);
   private final Recorder batchLatency = new Recorder(MAX_MICROS, 3);
+  private final Recorder sendLag = new Recorder(MAX_MICROS, 3);
+  private final LongAdder lateSends = new LongAdder();
   private final Map<Status.Code, LongAdder> codes = new ConcurrentHashMap<>();
   private final Map<Decision, LongAdder> decisions = new ConcurrentHashMap<>();
   private final LongAdder shed = new LongAdder();
@@ -49,6 +51,22 @@ final class Stats {
     codes.computeIfAbsent(streamEnd == Status.Code.OK ? Status.Code.DATA_LOSS : streamEnd, c -> new LongAdder()).increment();
   }
 
+  /** A send more than this late counts as late (open loop). */
+  static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /**
+   * Records how long after its scheduled time an open-loop call was sent. A late send means
+   * the load generator itself could not keep the rate (its thread did not get the CPU in
+   * time, or it was busy sending earlier calls): the measured latencies, which count from the
+   * scheduled time, then include that wait.
+   */
+  void recordSendLag(long nanos) {
+    sendLag.recordValue(Math.min(MAX_MICROS, Math.max(0, nanos / 1_000)));
+    if (nanos > LATE_NANOS) {
+      lateSends.increment();
+    }
+  }
+
   /** Counts an open-loop arrival that was not sent because too many calls were in flight. */
   void recordShed() {
     shed.increment();
@@ -66,6 +84,7 @@ final class Stats {
   Result result(String label, String target, String mode, double seconds, double offered, int concurrency, String unit) {
     Histogram h = latency.getIntervalHistogram();
     Histogram b = batchLatency.getIntervalHistogram();
+    Histogram lag = sendLag.getIntervalHistogram();
     Map<String, Long> c = new TreeMap<>();
     codes.forEach((k, n) -> c.put(k.name(), n.sum()));
     Map<String, Long> d = new TreeMap<>();
@@ -77,7 +96,8 @@ final class Stats {
     Map<String, String> f = new TreeMap<>();
     firstFailure.forEach((k, s) -> f.put(k.name(), s));
     return new Result(label, target, mode, concurrency, offered, unit, total, total - ok, shed.sum(), seconds,
-        total / seconds, h, b.getTotalCount() == 0 ? null : b, c, d, f);
+        total / seconds, h, b.getTotalCount() == 0 ? null : b, lag.getTotalCount() == 0 ? null : lag,
+        lateSends.sum(), c, d, f);
   }
 
   /**
@@ -89,11 +109,14 @@ final class Stats {
    * @param throughput measured calls (items) per second
    * @param latency per call (per item, from its stream's start) in microseconds
    * @param batchLatency per stream in microseconds, or null outside batch mode
+   * @param sendLag how late each call was sent after its scheduled time, in microseconds
+   *     (open loop), or null
+   * @param lateSends sends more than {@link #LATE_NANOS} late (open loop)
    * @param failures the first status description seen for each failing code
    */
   record Result(String label, String target, String mode, int concurrency, double offered, String unit,
       long count, long errors, long shed, double seconds, double throughput, Histogram latency,
-      Histogram batchLatency, Map<String, Long> codes, Map<String, Long> decisions, Map<String, String> failures) {
+      Histogram batchLatency, Histogram sendLag, long lateSends, Map<String, Long> codes, Map<String, Long> decisions, Map<String, String> failures) {
 
     /** A latency percentile in milliseconds. */
     double ms(double percentile) {
