@@ -20,6 +20,9 @@ final class Stats {
 
   private static final long MAX_MICROS = TimeUnit.HOURS.toMicros(1);
 
+  /** A send more than this late counts as late (open loop). */
+  static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   private final Recorder latency = new Recorder(MAX_MICROS, 3);
   private final Recorder batchLatency = new Recorder(MAX_MICROS, 3);
   private final Recorder sendLag = new Recorder(MAX_MICROS, 3);
@@ -50,9 +53,6 @@ final class Stats {
   void recordMissing(Status.Code streamEnd) {
     codes.computeIfAbsent(streamEnd == Status.Code.OK ? Status.Code.DATA_LOSS : streamEnd, c -> new LongAdder()).increment();
   }
-
-  /** A send more than this late counts as late (open loop). */
-  static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   /**
    * Records how long after its scheduled time an open-loop call was sent. A late send means
@@ -116,7 +116,8 @@ final class Stats {
    */
   record Result(String label, String target, String mode, int concurrency, double offered, String unit,
       long count, long errors, long shed, double seconds, double throughput, Histogram latency,
-      Histogram batchLatency, Histogram sendLag, long lateSends, Map<String, Long> codes, Map<String, Long> decisions, Map<String, String> failures) {
+      Histogram batchLatency, Histogram sendLag, long lateSends, Map<String, Long> codes,
+      Map<String, Long> decisions, Map<String, String> failures) {
 
     /** A latency percentile in milliseconds. */
     double ms(double percentile) {

@@ -18,16 +18,18 @@ class StatsTest {
     }
   }
 
+  private static void lags(Stats stats, int n, long nanos) {
+    for (int i = 0; i < n; i++) {
+      stats.recordSendLag(nanos);
+    }
+  }
+
   @Test
   void anOpenLoopThatFellBehindSaysSo() {
     Stats stats = new Stats();
     calls(stats, 100);
-    for (int i = 0; i < 97; i++) {
-      stats.recordSendLag(TimeUnit.MICROSECONDS.toNanos(50));
-    }
-    for (int i = 0; i < 3; i++) {
-      stats.recordSendLag(TimeUnit.MILLISECONDS.toNanos(8));
-    }
+    lags(stats, 97, TimeUnit.MICROSECONDS.toNanos(50));
+    lags(stats, 3, TimeUnit.MILLISECONDS.toNanos(8));
     Stats.Result r = stats.result("open", "text", "open", 1, 100, 0, "calls");
     assertEquals(3, r.lateSends());
     assertEquals(100, r.sendLag().getTotalCount());
@@ -40,10 +42,8 @@ class StatsTest {
   void anOpenLoopOnScheduleCarriesNoWarning() {
     Stats stats = new Stats();
     calls(stats, 200);
-    for (int i = 0; i < 199; i++) {
-      stats.recordSendLag(TimeUnit.MICROSECONDS.toNanos(20));
-    }
-    stats.recordSendLag(TimeUnit.MILLISECONDS.toNanos(3));
+    lags(stats, 199, TimeUnit.MICROSECONDS.toNanos(20));
+    lags(stats, 1, TimeUnit.MILLISECONDS.toNanos(3));
     Stats.Result r = stats.result("open", "text", "open", 1, 200, 0, "calls");
     assertEquals(1, r.lateSends());
     String table = LoadGen.table(List.of(r));
