@@ -9,6 +9,8 @@ import io.screenmesh.text.v1.ScreenTextRequest;
 import io.screenmesh.text.v1.ScreenTextResponse;
 import io.screenmesh.text.v1.ScreenTextStreamRequest;
 import io.screenmesh.text.v1.ScreenTextStreamResponse;
+import io.screenmesh.text.v1.ScreenTextsRequest;
+import io.screenmesh.text.v1.ScreenTextsResponse;
 import io.screenmesh.text.v1.TextScreeningService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -43,6 +45,21 @@ public class TextScreeningGrpcService implements TextScreeningService {
         .setId(item.getRequest().getId())
         .setError(GrpcErrors.toItemError(t))
         .build());
+  }
+
+  @Override
+  public Uni<ScreenTextsResponse> screenTexts(ScreenTextsRequest request) {
+    return Offload.unary(Offload.cpu(), () -> {
+      ScreenTextsResponse.Builder out = ScreenTextsResponse.newBuilder();
+      for (ScreenTextRequest r : request.getTextsList()) {
+        try {
+          out.addResults(ScreenTextStreamResponse.newBuilder().setId(r.getId()).setResponse(screener.screen(r)));
+        } catch (RuntimeException e) {
+          out.addResults(ScreenTextStreamResponse.newBuilder().setId(r.getId()).setError(GrpcErrors.toItemError(e)));
+        }
+      }
+      return out.build();
+    });
   }
 
   private ScreenTextStreamResponse answer(ScreenTextStreamRequest item) {
