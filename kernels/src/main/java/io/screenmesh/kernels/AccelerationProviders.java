@@ -91,7 +91,21 @@ public final class AccelerationProviders {
     }
 
     private static AccelerationProvider lookup() {
-        String choice = configuredChoice();
+        return choose(configuredChoice());
+    }
+
+    /**
+     * Creates the provider for a configured choice, as {@link #current()} does for the JVM-wide
+     * choice: {@code auto} tries cuda, then native, then java (one WARN per refusal); an explicit
+     * backend must start. Logs one INFO line naming the backend. Services call this from their
+     * configuration (a CDI producer) so that {@code screenmesh.backend} in application.properties
+     * is honoured.
+     *
+     * @param choice {@code auto}, {@code cuda}, {@code native} or {@code java}
+     * @throws BackendUnavailableException when the choice is invalid, or explicit and cannot start
+     */
+    public static AccelerationProvider choose(String choice) {
+        choice = choice == null || choice.isBlank() ? "auto" : choice.trim().toLowerCase(java.util.Locale.ROOT);
         AccelerationProvider chosen;
         if (choice.equals("auto")) {
             chosen = null;

@@ -15,7 +15,10 @@ import org.jboss.logging.Logger;
 /**
  * The one place where failures become gRPC statuses: invalid input → INVALID_ARGUMENT,
  * limits → RESOURCE_EXHAUSTED, a peer down → UNAVAILABLE, a deadline → DEADLINE_EXCEEDED,
- * anything else → INTERNAL with a generic description (the cause is logged here, never sent).
+ * the service out of memory → RESOURCE_EXHAUSTED, anything else (an
+ * {@code IllegalArgumentException} from deep inside included) → INTERNAL with a generic
+ * description and an error id; the cause is logged here with that id, never sent. Only our
+ * own {@link ScreeningException}s and peers' statuses keep their code and message.
  * Each status carries a {@code google.rpc.ErrorInfo} with an UPPER_SNAKE reason in the
  * {@value #DOMAIN} domain.
  */
@@ -46,11 +49,18 @@ public final class GrpcErrors {
     if (c instanceof TimeoutException) {
       return new Mapped(Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED", "screening ran out of time");
     }
-    if (c instanceof IllegalArgumentException) {
-      return new Mapped(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", c.getMessage());
+    if (c instanceof OutOfMemoryError) {
+      // The service, not the caller, ran short: the caller may retry later or elsewhere.
+      String id = errorId();
+      LOG.errorf(c, "out of memory while screening (error id %s)", id);
+      return new Mapped(Status.Code.RESOURCE_EXHAUSTED, "SERVER_MEMORY_EXHAUSTED",
+          "the service ran out of memory; retry later (error id " + id + ")");
     }
-    LOG.error("internal error while screening", c);
-    return new Mapped(Status.Code.INTERNAL, "INTERNAL", "internal error");
+    // Anything else is our fault, whatever its type: an IllegalArgumentException thrown deep
+    // inside a library says nothing about the caller's input, and its message may name internals.
+    String id = errorId();
+    LOG.errorf(c, "internal error while screening (error id %s)", id);
+    return new Mapped(Status.Code.INTERNAL, "INTERNAL", "internal error (error id " + id + ")");
   }
 
   /** Maps a throwable to a {@link StatusRuntimeException} with an ErrorInfo in its trailers. */
@@ -90,6 +100,10 @@ public final class GrpcErrors {
       }
     }
     return null;
+  }
+
+  private static String errorId() {
+    return java.util.UUID.randomUUID().toString();
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -1,0 +1,277 @@
+package io.screenmesh.services.common.engine;
+
+import io.screenmesh.common.v1.Category;
+import io.screenmesh.common.v1.DetectorOutcome;
+import io.screenmesh.common.v1.DetectorRun;
+import io.screenmesh.common.v1.Finding;
+import io.screenmesh.common.v1.Modality;
+import io.screenmesh.common.v1.Severity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The detectors of one modality and the one way they are run: every registered detector,
+ * enabled or not, available or not, appears in each input's {@link DetectorRun} list, so no
+ * response needs a hand-kept list of what did not run.
+ *
+ * <p>The enabled, available detectors of a batch run concurrently, each on its own virtual
+ * thread, bounded by its own timeout and by the batch's deadline. A detector that throws,
+ * returns the wrong number of results or runs out of time is reported as
+ * {@code DETECTOR_OUTCOME_FAILED} or {@code DETECTOR_OUTCOME_TIMED_OUT} on every input of the
+ * batch, with a {@code CATEGORY_SCREENING_UNAVAILABLE} finding of HIGH severity, so the input
+ * counts as not fully screened: {@link ModalityVerdict} blocks it, and the front door applies
+ * the modality's fail-closed or fail-open rule. Such a failure never fails the whole call and
+ * never passes silently. Thread-safe.
+ *
+ * @param <I> the prepared input of the modality
+ */
+public final class DetectorRegistry<I> {
+
+  private static final Logger LOG = Logger.getLogger(DetectorRegistry.class);
+
+  /** Per-detector configuration. */
+  public record Settings(boolean enabled, Duration timeout) {
+    /** Enabled, with {@code timeout}. */
+    public static Settings enabled(Duration timeout) {
+      return new Settings(true, timeout);
+    }
+  }
+
+  /** A detector with its configuration and availability, fixed at start-up. */
+  private record Entry<I>(Detector<I> detector, Settings settings, Availability availability) {
+    boolean active() {
+      return settings.enabled() && availability.available();
+    }
+
+    String skipReason() {
+      return !settings.enabled() ? "disabled by configuration" : "unavailable: " + availability.reason();
+    }
+  }
+
+  /**
+   * What the detectors made of one input.
+   *
+   * @param findings every finding, in detector order, including the failure findings
+   * @param runs one entry per registered detector
+   * @param complete false when a detector failed or timed out on this input
+   */
+  public record Screened(List<Finding> findings, List<DetectorRun> runs, boolean complete) {}
+
+  private final Modality modality;
+  private final List<Entry<I>> entries;
+
+  /**
+   * Creates a registry.
+   *
+   * @param modality the modality the failure findings are attributed to
+   * @param detectors every detector of the modality (the CDI beans)
+   * @param settings per detector id; a detector without an entry gets {@code fallback}
+   * @param fallback the settings of detectors not named in {@code settings}
+   * @throws IllegalStateException when two detectors share an id
+   */
+  public DetectorRegistry(Modality modality, Iterable<? extends Detector<I>> detectors,
+      Map<String, Settings> settings, Settings fallback) {
+    this.modality = modality;
+    List<Entry<I>> list = new ArrayList<>();
+    for (Detector<I> d : detectors) {
+      if (list.stream().anyMatch(e -> e.detector().id().equals(d.id()))) {
+        throw new IllegalStateException("two detectors have the id " + d.id());
+      }
+      Settings s = settings.getOrDefault(d.id(), fallback);
+      Availability a = s.enabled() ? availabilityOf(d) : Availability.AVAILABLE;
+      list.add(new Entry<>(d, s, a));
+    }
+    list.sort(Comparator.comparing(e -> e.detector().id()));
+    this.entries = List.copyOf(list);
+    for (Entry<I> e : entries) {
+      if (e.active()) {
+        LOG.infof("%s detector %s: enabled (timeout %s)", modality, e.detector().id(), e.settings().timeout());
+      } else {
+        LOG.infof("%s detector %s: skipped, %s", modality, e.detector().id(), e.skipReason());
+      }
+    }
+  }
+
+  private static Availability availabilityOf(Detector<?> d) {
+    try {
+      Availability a = d.availability();
+      return a == null ? Availability.unavailable("the detector did not say") : a;
+    } catch (RuntimeException | LinkageError e) {
+      return Availability.unavailable(e.toString());
+    }
+  }
+
+  /** The ids of every registered detector, sorted. */
+  public List<String> ids() {
+    return entries.stream().map(e -> e.detector().id()).toList();
+  }
+
+  /** The ids of the detectors that run. */
+  public List<String> activeIds() {
+    return entries.stream().filter(Entry::active).map(e -> e.detector().id()).toList();
+  }
+
+  /**
+   * Runs every active detector over {@code batch}. Blocks until each has answered, failed or run
+   * out of time; call it off the event loop.
+   *
+   * @return one result per input, in the batch's order
+   */
+  public List<Screened> run(List<I> batch, DetectionContext context) {
+    int n = batch.size();
+    List<Entry<I>> active = entries.stream().filter(Entry::active).toList();
+    List<Running<I>> running = new ArrayList<>(active.size());
+    for (Entry<I> e : active) {
+      running.add(Running.start(e, batch, context));
+    }
+    List<List<Finding>> findings = new ArrayList<>(n);
+    List<List<DetectorRun>> runs = new ArrayList<>(n);
+    boolean[] complete = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      findings.add(new ArrayList<>());
+      runs.add(new ArrayList<>(entries.size()));
+      complete[i] = true;
+    }
+    int r = 0;
+    for (Entry<I> e : entries) {
+      String id = e.detector().id();
+      if (!e.active()) {
+        DetectorRun skipped = run(id, DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, e.skipReason());
+        for (int i = 0; i < n; i++) {
+          runs.get(i).add(skipped);
+        }
+        continue;
+      }
+      Running<I> job = running.get(r++);
+      Outcome outcome = job.await(context);
+      if (outcome.results() != null && outcome.results().size() != n) {
+        outcome = Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_FAILED,
+            "returned " + outcome.results().size() + " results for " + n + " inputs", null);
+      }
+      if (outcome.results() == null) {
+        String errorId = UUID.randomUUID().toString();
+        if (outcome.cause() != null) {
+          LOG.errorf(outcome.cause(), "detector %s failed (error id %s)", id, errorId);
+        } else {
+          LOG.warnf("detector %s: %s (error id %s)", id, outcome.reason(), errorId);
+        }
+        DetectorRun failed = run(id, outcome.kind(), outcome.reason() + " (error id " + errorId + ")");
+        Finding notice = failureFinding(id, outcome);
+        for (int i = 0; i < n; i++) {
+          runs.get(i).add(failed);
+          findings.get(i).add(notice);
+          complete[i] = false;
+        }
+        continue;
+      }
+      for (int i = 0; i < n; i++) {
+        Detection d = outcome.results().get(i);
+        if (d == null) {
+          d = Detection.skipped("no result for this input");
+        }
+        findings.get(i).addAll(d.findings());
+        runs.get(i).add(d.ran()
+            ? run(id, DetectorOutcome.DETECTOR_OUTCOME_RAN, "")
+            : run(id, DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, d.skippedReason()));
+      }
+    }
+    List<Screened> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new Screened(List.copyOf(findings.get(i)), List.copyOf(runs.get(i)), complete[i]));
+    }
+    return out;
+  }
+
+  private Finding failureFinding(String id, Outcome outcome) {
+    boolean timedOut = outcome.kind() == DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT;
+    return Finding.newBuilder()
+        .setDetector(id)
+        .setCategory(Category.CATEGORY_SCREENING_UNAVAILABLE)
+        .setSeverity(Severity.SEVERITY_HIGH)
+        .setScore(1f)
+        .setModality(modality)
+        .setMessage("detector " + id + (timedOut ? " ran out of time" : " failed")
+            + ": the input was not fully screened")
+        .build();
+  }
+
+  private static DetectorRun run(String id, DetectorOutcome outcome, String reason) {
+    return DetectorRun.newBuilder()
+        .setDetector(id)
+        .setRan(outcome == DetectorOutcome.DETECTOR_OUTCOME_RAN)
+        .setOutcome(outcome)
+        .setReason(reason == null ? "" : reason)
+        .build();
+  }
+
+  /** A detector's answer on a batch, or why there is none. */
+  private record Outcome(List<Detection> results, DetectorOutcome kind, String reason, Throwable cause) {
+    static Outcome failed(DetectorOutcome kind, String reason, Throwable cause) {
+      return new Outcome(null, kind, reason, cause);
+    }
+  }
+
+  /** One detector running on its own virtual thread. */
+  private static final class Running<I> {
+    private final Entry<I> entry;
+    private final Thread thread;
+    private volatile List<Detection> results;
+    private volatile Throwable failure;
+
+    private Running(Entry<I> entry, List<I> batch, DetectionContext context) {
+      this.entry = entry;
+      this.thread = Thread.ofVirtual().name("detector-" + entry.detector().id()).unstarted(() -> {
+        try {
+          results = entry.detector().detect(batch, context);
+          if (results == null) {
+            failure = new IllegalStateException("returned no results");
+          }
+        } catch (Throwable t) {
+          failure = t;
+        }
+      });
+    }
+
+    static <I> Running<I> start(Entry<I> e, List<I> batch, DetectionContext context) {
+      Running<I> r = new Running<>(e, batch, context);
+      r.thread.start();
+      return r;
+    }
+
+    Outcome await(DetectionContext context) {
+      long budget = entry.settings().timeout().toNanos();
+      if (context.deadline() != null) {
+        budget = Math.min(budget, context.deadline().timeRemaining(TimeUnit.NANOSECONDS));
+      }
+      try {
+        boolean done = budget > 0 && thread.join(Duration.ofNanos(budget));
+        if (!done) {
+          // Stop the work: a detector that waits on a peer or checks for interruption ends now.
+          thread.interrupt();
+          return Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT,
+              "ran out of time after " + Duration.ofNanos(Math.max(0, budget)).toMillis() + " ms", null);
+        }
+      } catch (InterruptedException e) {
+        thread.interrupt();
+        Thread.currentThread().interrupt();
+        return Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT, "interrupted", null);
+      }
+      if (failure instanceof io.screenmesh.services.common.ScreeningException se) {
+        // Our own, expected failures (a peer down, a limit) say what happened; no stack trace.
+        DetectorOutcome kind = se.code() == io.grpc.Status.Code.DEADLINE_EXCEEDED
+            ? DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT : DetectorOutcome.DETECTOR_OUTCOME_FAILED;
+        return Outcome.failed(kind, se.reason() + ": " + se.getMessage(), null);
+      }
+      if (failure != null) {
+        return Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_FAILED, "failed", failure);
+      }
+      return new Outcome(results, DetectorOutcome.DETECTOR_OUTCOME_RAN, "", null);
+    }
+  }
+}

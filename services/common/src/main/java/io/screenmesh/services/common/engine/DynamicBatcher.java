@@ -1,0 +1,311 @@
+package io.screenmesh.services.common.engine;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.screenmesh.services.common.ScreeningException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * A Triton-style dynamic batcher in front of an engine: requests wait in a bounded queue; one
+ * dispatcher takes up to {@code maxBatch} of them, waiting at most {@code maxDelay} after the
+ * first for more, and hands the batch to the handler on a virtual thread. At most
+ * {@code concurrency} batches run at once; while all are busy the queue grows, so batches grow
+ * with load and a lone call waits no longer than {@code maxDelay}.
+ *
+ * <p>Guarantees: every submitted request is answered exactly once (its future completes once:
+ * with the handler's answer, the handler's failure, or a refusal); a request refused because
+ * the queue holds {@code queueCapacity} waiting requests fails at once with RESOURCE_EXHAUSTED,
+ * reason {@value #SERVER_BUSY}; a request whose call ended (cancelled, or its deadline passed)
+ * while it waited leaves the queue at once and is never handed to the handler; a handler that
+ * leaves a request unanswered has that request failed with INTERNAL.
+ *
+ * @param <T> the request type
+ * @param <R> the answer type
+ */
+public final class DynamicBatcher<T, R> implements AutoCloseable {
+
+  /** The reason of a refusal by a full queue. */
+  public static final String SERVER_BUSY = "SERVER_BUSY";
+
+  private static final Logger LOG = Logger.getLogger(DynamicBatcher.class);
+
+  /**
+   * The batcher's configuration.
+   *
+   * @param maxBatch the most requests in one batch, at least 1
+   * @param maxDelay how long the dispatcher waits after the first request for more (zero takes
+   *     only what is already queued)
+   * @param queueCapacity the most requests waiting, at least 1
+   * @param concurrency the most batches in progress at once, at least 1
+   */
+  public record Settings(int maxBatch, Duration maxDelay, int queueCapacity, int concurrency) {
+    /** Checks the values. */
+    public Settings {
+      if (maxBatch < 1 || queueCapacity < 1 || concurrency < 1 || maxDelay.isNegative()) {
+        throw new IllegalArgumentException("batcher settings out of range: maxBatch=" + maxBatch + " maxDelay="
+            + maxDelay + " queueCapacity=" + queueCapacity + " concurrency=" + concurrency);
+      }
+    }
+  }
+
+  /** Screens one batch; must answer each item (an unanswered one is failed with INTERNAL). */
+  @FunctionalInterface
+  public interface Handler<T, R> {
+    /**
+     * Handles {@code batch}.
+     *
+     * @throws Exception fails every item the handler did not answer with this failure
+     */
+    void handle(List<Item<T, R>> batch) throws Exception;
+  }
+
+  /** One request in a batch with the means to answer it. */
+  public static final class Item<T, R> {
+    private final T input;
+    private final Context call;
+    private final CompletableFuture<R> result = new CompletableFuture<>();
+    private final AtomicBoolean queued = new AtomicBoolean(true);
+    private volatile Context.CancellationListener listener;
+    private int batchSize;
+
+    private Item(T input, Context call) {
+      this.input = input;
+      this.call = call;
+    }
+
+    /** The request. */
+    public T input() {
+      return input;
+    }
+
+    /** The call's deadline, or null. */
+    public Deadline deadline() {
+      return call.getDeadline();
+    }
+
+    /** The size of the batch this item was handled in. */
+    public int batchSize() {
+      return batchSize;
+    }
+
+    /** True while someone waits for the answer. */
+    public boolean wanted() {
+      return !call.isCancelled() && !result.isDone();
+    }
+
+    /** Answers the item; false when it was already answered. */
+    public boolean complete(R answer) {
+      return result.complete(answer);
+    }
+
+    /** Fails the item; false when it was already answered. */
+    public boolean fail(Throwable t) {
+      return result.completeExceptionally(t);
+    }
+  }
+
+  private final String name;
+  private final Settings settings;
+  private final Handler<T, R> handler;
+  private final Executor runner;
+  private final LinkedBlockingQueue<Item<T, R>> queue = new LinkedBlockingQueue<>();
+  private final Semaphore capacity;
+  private final Semaphore running;
+  private final Thread dispatcher;
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong batchedItems = new AtomicLong();
+  private volatile boolean closed;
+
+  /**
+   * Creates and starts a batcher.
+   *
+   * @param name names the dispatcher thread and the log lines
+   * @param settings sizes, delay, queue and concurrency
+   * @param handler screens one batch
+   */
+  public DynamicBatcher(String name, Settings settings, Handler<T, R> handler) {
+    this.name = name;
+    this.settings = settings;
+    this.handler = handler;
+    this.capacity = new Semaphore(settings.queueCapacity());
+    this.running = new Semaphore(settings.concurrency());
+    this.runner = r -> Thread.ofVirtual().name(name + "-batch").start(r);
+    this.dispatcher = Thread.ofPlatform().daemon().name(name + "-batcher").unstarted(this::dispatch);
+    dispatcher.start();
+  }
+
+  /** The settings. */
+  public Settings settings() {
+    return settings;
+  }
+
+  /** The number of requests waiting now. */
+  public int queued() {
+    return queue.size();
+  }
+
+  /** The mean batch size since start (0 before the first batch). */
+  public double meanBatchSize() {
+    long b = batches.get();
+    return b == 0 ? 0 : (double) batchedItems.get() / b;
+  }
+
+  /**
+   * Queues {@code input} for the next batch.
+   *
+   * @param input the request
+   * @param call the request's gRPC context (deadline, cancellation); {@link Context#ROOT} for
+   *     callers outside gRPC
+   * @return the answer; fails with a {@link ScreeningException} RESOURCE_EXHAUSTED
+   *     {@value #SERVER_BUSY} when the queue is full, CANCELLED or DEADLINE_EXCEEDED when the
+   *     call ended before its batch started, UNAVAILABLE once the batcher is closed, or the
+   *     handler's failure
+   */
+  public CompletableFuture<R> submit(T input, Context call) {
+    Item<T, R> item = new Item<>(input, call);
+    if (closed) {
+      item.fail(ScreeningException.unavailable("SHUTTING_DOWN", "the service is shutting down"));
+      return item.result;
+    }
+    if (!capacity.tryAcquire()) {
+      item.fail(new ScreeningException(Status.Code.RESOURCE_EXHAUSTED, SERVER_BUSY,
+          "the service is at capacity (" + settings.queueCapacity() + " requests waiting); retry later"));
+      return item.result;
+    }
+    if (call.isCancelled()) {
+      capacity.release();
+      item.fail(ended(call));
+      return item.result;
+    }
+    // A call that ends while it waits leaves the queue at once, so a cancellation storm frees
+    // its slots (and the memory of its requests) without waiting for the dispatcher.
+    Context.CancellationListener l = ctx -> {
+      if (dequeue(item)) {
+        queue.remove(item);
+        item.fail(ended(call));
+      }
+    };
+    item.listener = l;
+    queue.add(item);
+    call.addListener(l, Runnable::run);
+    return item.result;
+  }
+
+  private boolean dequeue(Item<T, R> item) {
+    if (item.queued.compareAndSet(true, false)) {
+      capacity.release();
+      Context.CancellationListener l = item.listener;
+      if (l != null) {
+        item.call.removeListener(l);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private void dispatch() {
+    while (!closed) {
+      try {
+        running.acquire();
+        List<Item<T, R>> batch = gather();
+        if (batch.isEmpty()) {
+          running.release();
+          continue;
+        }
+        batches.incrementAndGet();
+        batchedItems.addAndGet(batch.size());
+        runner.execute(() -> {
+          try {
+            run(batch);
+          } finally {
+            running.release();
+          }
+        });
+      } catch (InterruptedException e) {
+        if (closed) {
+          return;
+        }
+      } catch (RuntimeException | Error e) {
+        LOG.errorf(e, "%s: the dispatcher failed; it goes on", name);
+      }
+    }
+  }
+
+  private List<Item<T, R>> gather() throws InterruptedException {
+    List<Item<T, R>> batch = new ArrayList<>(Math.min(settings.maxBatch(), 64));
+    Item<T, R> first = queue.take();
+    addIfWanted(first, batch);
+    long until = System.nanoTime() + settings.maxDelay().toNanos();
+    while (batch.size() < settings.maxBatch()) {
+      long left = until - System.nanoTime();
+      Item<T, R> next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+      if (next == null) {
+        break;
+      }
+      addIfWanted(next, batch);
+    }
+    for (Item<T, R> i : batch) {
+      i.batchSize = batch.size();
+    }
+    return batch;
+  }
+
+  private void addIfWanted(Item<T, R> item, List<Item<T, R>> batch) {
+    if (!dequeue(item)) {
+      return; // its call ended and the listener answered it
+    }
+    Deadline d = item.call.getDeadline();
+    if (item.call.isCancelled() || (d != null && d.isExpired())) {
+      item.fail(ended(item.call));
+      return;
+    }
+    batch.add(item);
+  }
+
+  private void run(List<Item<T, R>> batch) {
+    Throwable failure = null;
+    try {
+      handler.handle(batch);
+    } catch (Throwable t) {
+      failure = t;
+    }
+    for (Item<T, R> i : batch) {
+      if (!i.result.isDone()) {
+        i.fail(failure != null ? failure : new IllegalStateException(name + ": the handler left a request unanswered"));
+      }
+    }
+  }
+
+  private static ScreeningException ended(Context call) {
+    Deadline deadline = call.getDeadline();
+    if (deadline != null && deadline.isExpired()) {
+      return new ScreeningException(Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED",
+          "the caller's deadline passed before screening started");
+    }
+    return new ScreeningException(Status.Code.CANCELLED, "CANCELLED", "the caller cancelled the call");
+  }
+
+  /** Stops taking requests and answers every waiting one with UNAVAILABLE. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    dispatcher.interrupt();
+    Item<T, R> i;
+    while ((i = queue.poll()) != null) {
+      if (dequeue(i)) {
+        i.fail(ScreeningException.unavailable("SHUTTING_DOWN", "the service is shutting down"));
+      }
+    }
+  }
+}
