@@ -1,6 +1,9 @@
 package io.screenmesh.services.common;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Channel;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -12,19 +15,21 @@ import io.screenmesh.common.v1.Severity;
 import io.screenmesh.common.v1.TextSpan;
 import io.screenmesh.text.v1.ScreenTextRequest;
 import io.screenmesh.text.v1.ScreenTextResponse;
+import io.screenmesh.text.v1.ScreenTextsRequest;
+import io.screenmesh.text.v1.ScreenTextsResponse;
 import io.screenmesh.text.v1.TextOrigin;
 import io.screenmesh.text.v1.TextScreeningServiceGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Screens text that a modality service derived from its input (metadata, OCR, transcripts) by
- * calling text-screening, one concurrent unary call per text, and maps the answers onto the
- * modality's findings.
+ * calling text-screening once per input ({@code ScreenTexts}, all the input's texts in one
+ * call), asynchronously, and maps the answers onto the modality's findings.
  *
  * <p>Every text finding keeps its detector and category, takes the modality of the input, and
  * gets its text span's source prefixed with where the text came from (for example
@@ -64,7 +69,8 @@ public final class DerivedTextScreener {
   }
 
   /**
-   * Screens {@code texts} and returns the mapped findings (empty when nothing was found).
+   * Screens {@code texts} in one {@code ScreenTexts} call and returns the mapped findings
+   * (empty when nothing was found). Never blocks.
    *
    * @param texts the texts; an empty list makes no call
    * @param origin where the texts came from, for text-screening's detectors
@@ -72,50 +78,90 @@ public final class DerivedTextScreener {
    * @param detector the id of the calling detector, such as {@code image.metadata-text}
    * @param sourcePrefix prefixed to each text's source in the findings, such as {@code metadata:}
    * @param callerDeadline the deadline of the call being served, or null when it has none
-   * @throws ScreeningException UNAVAILABLE or DEADLINE_EXCEEDED when text-screening cannot answer
+   * @return the findings; fails with a {@link ScreeningException} UNAVAILABLE
+   *     ({@value #UNAVAILABLE_REASON}) or DEADLINE_EXCEEDED ({@value #DEADLINE_REASON}) when
+   *     text-screening cannot answer or refuses a text; cancelling it cancels the call
    */
-  public List<Finding> screen(List<SourcedText> texts, TextOrigin origin, Modality modality,
-      String detector, String sourcePrefix, Deadline callerDeadline) {
+  public CompletableFuture<List<Finding>> screenAsync(List<SourcedText> texts, TextOrigin origin,
+      Modality modality, String detector, String sourcePrefix, Deadline callerDeadline) {
     if (texts.isEmpty()) {
-      return List.of();
+      return CompletableFuture.completedFuture(List.of());
     }
     Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
     if (callerDeadline != null) {
       deadline = deadline.minimum(callerDeadline);
     }
     if (deadline.isExpired()) {
-      throw new ScreeningException(Status.Code.DEADLINE_EXCEEDED, DEADLINE_REASON,
-          "no time left to screen the derived text");
+      return CompletableFuture.failedFuture(new ScreeningException(Status.Code.DEADLINE_EXCEEDED, DEADLINE_REASON,
+          "no time left to screen the derived text"));
     }
-    var withDeadline = stub.withDeadline(deadline);
-    List<ListenableFuture<ScreenTextResponse>> calls = new ArrayList<>(texts.size());
+    ScreenTextsRequest.Builder request = ScreenTextsRequest.newBuilder();
     for (int i = 0; i < texts.size(); i++) {
-      calls.add(withDeadline.screenText(ScreenTextRequest.newBuilder()
+      request.addTexts(ScreenTextRequest.newBuilder()
           .setId(Integer.toString(i))
           .setText(texts.get(i).text())
-          .setOrigin(origin)
-          .build()));
+          .setOrigin(origin));
     }
-    List<Finding> out = new ArrayList<>();
-    try {
-      for (int i = 0; i < texts.size(); i++) {
-        // The stub enforces the deadline itself; the extra second only bounds a lost answer.
-        ScreenTextResponse r = calls.get(i).get(
-            deadline.timeRemaining(TimeUnit.MILLISECONDS) + 1_000, TimeUnit.MILLISECONDS);
-        map(texts.get(i), r, modality, detector, sourcePrefix, out);
+    ListenableFuture<ScreenTextsResponse> call = stub.withDeadline(deadline).screenTexts(request.build());
+    CompletableFuture<List<Finding>> out = new CompletableFuture<>() {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        call.cancel(true);
+        return super.cancel(mayInterruptIfRunning);
       }
+    };
+    Futures.addCallback(call, new FutureCallback<>() {
+      @Override
+      public void onSuccess(ScreenTextsResponse r) {
+        try {
+          out.complete(mapAll(texts, r, modality, detector, sourcePrefix));
+        } catch (ScreeningException e) {
+          out.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        out.completeExceptionally(peerFailure(t));
+      }
+    }, MoreExecutors.directExecutor());
+    return out;
+  }
+
+  /**
+   * {@link #screenAsync} waited for: for callers on a virtual thread or a worker thread.
+   *
+   * @throws ScreeningException as {@link #screenAsync} fails, or CANCELLED when interrupted
+   */
+  public List<Finding> screen(List<SourcedText> texts, TextOrigin origin, Modality modality,
+      String detector, String sourcePrefix, Deadline callerDeadline) {
+    CompletableFuture<List<Finding>> f = screenAsync(texts, origin, modality, detector, sourcePrefix, callerDeadline);
+    try {
+      return f.get();
     } catch (ExecutionException e) {
-      throw peerFailure(e.getCause());
-    } catch (TimeoutException e) {
-      throw new ScreeningException(Status.Code.DEADLINE_EXCEEDED, DEADLINE_REASON,
-          "text screening did not answer in time");
+      throw e.getCause() instanceof ScreeningException se ? se : peerFailure(e.getCause());
     } catch (InterruptedException e) {
+      f.cancel(true);
       Thread.currentThread().interrupt();
       throw new ScreeningException(Status.Code.CANCELLED, "CANCELLED", "screening was interrupted");
-    } finally {
-      for (var c : calls) {
-        c.cancel(true);
+    }
+  }
+
+  private static List<Finding> mapAll(List<SourcedText> texts, ScreenTextsResponse r, Modality modality,
+      String detector, String sourcePrefix) {
+    if (r.getResultsCount() != texts.size()) {
+      throw ScreeningException.unavailable(UNAVAILABLE_REASON, "text screening answered "
+          + r.getResultsCount() + " of " + texts.size() + " derived texts");
+    }
+    List<Finding> out = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      var result = r.getResults(i);
+      if (result.hasError()) {
+        // A derived text that text-screening refuses (too long, invalid) went unscreened.
+        throw ScreeningException.unavailable(UNAVAILABLE_REASON, "text screening could not screen the derived text "
+            + texts.get(i).source() + " (" + result.getError().getReason() + ")");
       }
+      map(texts.get(i), result.getResponse(), modality, detector, sourcePrefix, out);
     }
     return out;
   }
