@@ -15,6 +15,17 @@ public interface TextScreeningConfig {
   @WithDefault("256")
   int maxIdLength();
 
+  /**
+   * Longest sanitized or normalized text returned, in UTF-16 code units; NFKC can grow a text
+   * 18-fold, and a longer result is left out with {@code sanitized_omitted} set.
+   */
+  @WithDefault("131072")
+  int maxOutputChars();
+
+  /** Most texts in one {@code ScreenTexts} call (texts derived from one image or clip). */
+  @WithDefault("64")
+  int maxDerivedTexts();
+
   /** Decode-and-rescan of encoded payloads. */
   Decode decode();
 

@@ -53,41 +53,77 @@ public final class TextAnalyzer {
    * @param stages where to record stage timings, or null (nested analyses are not timed apart)
    */
   public Analysis analyze(String text, Stages stages) {
-    DecodeBudget budget = new DecodeBudget(settings.decodeMaxPayloads(), settings.decodeMaxChars());
-    return analyze(text, 0, budget, stages);
+    return analyze(text, 0, newBudget(), stages);
+  }
+
+  /** A fresh decode budget for one text, all depths together. */
+  public DecodeBudget newBudget() {
+    return new DecodeBudget(settings.decodeMaxPayloads(), settings.decodeMaxChars());
+  }
+
+  /** The unicode stage: what every other stage reads. */
+  public UnicodeResult normalize(String text) {
+    return unicode.analyze(text);
+  }
+
+  /** The injection and jailbreak rules on the normalized text, in original offsets. */
+  public List<Hit> ruleHits(UnicodeResult u) {
+    List<Hit> hits = new ArrayList<>();
+    addMapped(rules.scan(u.normalized().text()), u.normalized(), hits);
+    return hits;
+  }
+
+  /** The secret and PII formats on the normalized text, in original offsets. */
+  public List<Hit> secretHits(UnicodeResult u) {
+    List<Hit> hits = new ArrayList<>();
+    addMapped(secrets.scan(u.normalized().text()), u.normalized(), hits);
+    return hits;
+  }
+
+  /**
+   * Decode-and-rescan of what {@code u} holds hidden or encoded (tag characters,
+   * variation-selector runs, base64, hex, URL encoding, rot13), each payload analysed in full
+   * up to the configured depth; hits point at the encoded run in the original text.
+   */
+  public List<Hit> decodeHits(UnicodeResult u, DecodeBudget budget) {
+    return decodeHits(u, 0, budget);
   }
 
   private Analysis analyze(String text, int depth, DecodeBudget budget, Stages stages) {
-    UnicodeResult u = time(stages, "unicode", () -> unicode.analyze(text));
+    UnicodeResult u = time(stages, "unicode", () -> normalize(text));
     List<Hit> hits = new ArrayList<>(u.hits());
+    time(stages, "rules", () -> hits.addAll(ruleHits(u)));
+    time(stages, "secrets", () -> hits.addAll(secretHits(u)));
+    time(stages, "decode", () -> hits.addAll(decodeHits(u, depth, budget)));
+    return new Analysis(u, hits);
+  }
+
+  private List<Hit> decodeHits(UnicodeResult u, int depth, DecodeBudget budget) {
+    List<Hit> hits = new ArrayList<>();
+    if (depth >= settings.decodeMaxDepth()) {
+      return hits;
+    }
     MappedText norm = u.normalized();
     String n = norm.text();
-    time(stages, "rules", () -> addMapped(rules.scan(n), norm, hits));
-    time(stages, "secrets", () -> addMapped(secrets.scan(n), norm, hits));
-    if (depth < settings.decodeMaxDepth()) {
-      time(stages, "decode", () -> {
-        for (HiddenText h : u.hidden()) {
-          if (budget.take(h.text().length())) {
-            Analysis inner = analyze(h.text(), depth + 1, budget, null);
-            wrap(inner.hits(), h.start(), h.end(), h.source(), h.text(), hits);
-          }
-        }
-        for (EncodedPayload p : decoder.find(n, budget)) {
-          Analysis inner = analyze(p.decoded(), depth + 1, budget, null);
-          wrap(inner.hits(), norm.originalStart(p.start()), norm.originalEnd(p.end()),
-              "decoded:" + p.encoding(), p.decoded(), hits);
-        }
-        if (rules.mayHoldRot13(n)) {
-          for (Hit h : rules.scan(PayloadDecoder.rot13(n))) {
-            int s = norm.originalStart(h.start());
-            int e = norm.originalEnd(h.end());
-            wrap(List.of(h), s, e, "decoded:rot13", h.excerpt(), hits);
-          }
-        }
-        return null;
-      });
+    for (HiddenText h : u.hidden()) {
+      if (budget.take(h.text().length())) {
+        Analysis inner = analyze(h.text(), depth + 1, budget, null);
+        wrap(inner.hits(), h.start(), h.end(), h.source(), h.text(), hits);
+      }
     }
-    return new Analysis(u, hits);
+    for (EncodedPayload p : decoder.find(n, budget)) {
+      Analysis inner = analyze(p.decoded(), depth + 1, budget, null);
+      wrap(inner.hits(), norm.originalStart(p.start()), norm.originalEnd(p.end()),
+          "decoded:" + p.encoding(), p.decoded(), hits);
+    }
+    if (rules.mayHoldRot13(n)) {
+      for (Hit h : rules.scan(PayloadDecoder.rot13(n))) {
+        int s = norm.originalStart(h.start());
+        int e = norm.originalEnd(h.end());
+        wrap(List.of(h), s, e, "decoded:rot13", h.excerpt(), hits);
+      }
+    }
+    return hits;
   }
 
   private static Void addMapped(List<Hit> found, MappedText norm, List<Hit> into) {

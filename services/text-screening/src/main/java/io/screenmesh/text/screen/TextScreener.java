@@ -1,9 +1,8 @@
 package io.screenmesh.text.screen;
 
+import io.grpc.Deadline;
 import io.screenmesh.common.v1.Backend;
 import io.screenmesh.common.v1.Category;
-import io.screenmesh.common.v1.DetectorRun;
-import io.screenmesh.common.v1.Evidence;
 import io.screenmesh.common.v1.Finding;
 import io.screenmesh.common.v1.Modality;
 import io.screenmesh.common.v1.ProcessingInfo;
@@ -11,6 +10,10 @@ import io.screenmesh.common.v1.TextSpan;
 import io.screenmesh.common.v1.Verdict;
 import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.services.common.Stages;
+import io.screenmesh.services.common.engine.DetectionContext;
+import io.screenmesh.services.common.engine.DetectorRegistry;
+import io.screenmesh.services.common.engine.DynamicBatcher;
+import io.screenmesh.services.common.engine.ModalityVerdict;
 import io.screenmesh.text.decode.PayloadDecoder;
 import io.screenmesh.text.rules.InjectionRules;
 import io.screenmesh.text.secrets.SecretDetector;
@@ -18,76 +21,196 @@ import io.screenmesh.text.unicode.Confusables;
 import io.screenmesh.text.unicode.UnicodeNormalizer;
 import io.screenmesh.text.v1.ScreenTextRequest;
 import io.screenmesh.text.v1.ScreenTextResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Screens one text end to end: checks the limits, runs the {@link TextAnalyzer}, turns its
- * hits into findings whose evidence is a {@code TextSpan} into the caller's original text
- * (UTF-16 and code point offsets, half-open), builds the sanitized text (hidden and bidi
- * characters removed, NFKC, secrets and personal data replaced by {@code [REDACTED:KIND]}) and
- * the verdict. Thread-safe; CPU-bound, so callers run it off the event loop.
+ * The text-screening engine, plain Java: checks each text's limits, runs the unicode stage once
+ * (the normalized text with its offset map that every detector reads), runs the registered
+ * {@link TextDetector}s over the batch, builds the sanitized text (hidden and bidi characters
+ * removed, NFKC, secrets and personal data replaced by {@code [REDACTED:KIND]}) and the verdict
+ * by the shared {@link ModalityVerdict} rule. Every finding's evidence is a {@code TextSpan}
+ * into the caller's original text (UTF-16 and code point offsets, half-open).
+ *
+ * <p>NFKC can grow a text 18-fold (U+FDFA is one character and becomes 18): a sanitized or
+ * normalized text longer than {@code maxOutputChars} is left out of the response, and
+ * {@code sanitized_omitted} says so, so that one request cannot make a response too large for
+ * its caller to receive.
+ *
+ * <p>Thread-safe; CPU-bound: run it off the event loop (the service feeds it through a
+ * {@link DynamicBatcher}).
  */
 public final class TextScreener {
 
   /** The service name reported in {@code ProcessingInfo}. */
   public static final String SERVICE = "text-screening";
-
-  private static final List<DetectorRun> DETECTORS = List.of(
-      ran("text.unicode"), ran("text.injection"), ran("text.decode"), ran("text.secrets"),
-      notRun("text.adversarial"), notRun("text.semantic"), notRun("text.learned-head"));
+  /** The default bound on sanitized and normalized text, in UTF-16 code units. */
+  public static final int DEFAULT_MAX_OUTPUT_CHARS = 131_072;
 
   private final ScreeningSettings settings;
   private final TextAnalyzer analyzer;
-  private final VerdictPolicy policy;
+  private final DetectorRegistry<PreparedText> registry;
+  private final ModalityVerdict verdict;
+  private final Backend backend;
+  private final int maxOutputChars;
 
-  /** A screener with its own detectors, configured by {@code settings}. */
+  /** A standalone screener with its own analyzer and every built-in detector enabled. */
   public TextScreener(ScreeningSettings settings) {
     this(settings, new Confusables());
   }
 
-  /** A screener sharing {@code confusables} (its SpoofChecker and cache are costly to build). */
+  /** A standalone screener sharing {@code confusables} (its SpoofChecker is costly to build). */
   public TextScreener(ScreeningSettings settings, Confusables confusables) {
-    this.settings = settings;
-    this.analyzer = new TextAnalyzer(new UnicodeNormalizer(confusables), new InjectionRules(),
-        new SecretDetector(), new PayloadDecoder(settings.minBase64Length()), settings);
-    this.policy = new VerdictPolicy(settings);
+    this(settings, analyzer(settings, confusables));
+  }
+
+  private TextScreener(ScreeningSettings settings, TextAnalyzer analyzer) {
+    this(settings, analyzer, new DetectorRegistry<>(Modality.MODALITY_TEXT, builtIns(analyzer), Map.of(),
+        DetectorRegistry.Settings.enabled(Duration.ofSeconds(10))), Backend.BACKEND_UNSPECIFIED, DEFAULT_MAX_OUTPUT_CHARS);
   }
 
   /**
-   * Screens {@code request}.
+   * The engine as the service builds it.
+   *
+   * @param settings limits and thresholds
+   * @param analyzer the stages the detectors share
+   * @param registry the detectors
+   * @param backend the compute backend reported in responses
+   * @param maxOutputChars the longest sanitized or normalized text returned
+   */
+  public TextScreener(ScreeningSettings settings, TextAnalyzer analyzer, DetectorRegistry<PreparedText> registry,
+      Backend backend, int maxOutputChars) {
+    if (maxOutputChars < 1) {
+      throw new IllegalArgumentException("screenmesh.text.max-output-chars must be positive, got " + maxOutputChars);
+    }
+    this.settings = settings;
+    this.analyzer = analyzer;
+    this.registry = registry;
+    this.verdict = new ModalityVerdict(settings.flagThreshold(), settings.blockThreshold(), settings.blockOnCritical());
+    this.backend = backend;
+    this.maxOutputChars = maxOutputChars;
+  }
+
+  /** The analyzer of {@code settings}, whose stages the built-in detectors share. */
+  public static TextAnalyzer analyzer(ScreeningSettings settings, Confusables confusables) {
+    return new TextAnalyzer(new UnicodeNormalizer(confusables), new InjectionRules(), new SecretDetector(),
+        new PayloadDecoder(settings.minBase64Length()), settings);
+  }
+
+  /** The built-in detectors over {@code analyzer}, for standalone use (the service gets them from CDI). */
+  public static List<TextDetector> builtIns(TextAnalyzer analyzer) {
+    return List.of(new UnicodeDetector(), new InjectionDetector(analyzer), new SecretsDetector(analyzer),
+        new DecodeDetector(analyzer));
+  }
+
+  /** The detector registry. */
+  public DetectorRegistry<PreparedText> registry() {
+    return registry;
+  }
+
+  /**
+   * Screens one request, alone.
    *
    * @throws ScreeningException RESOURCE_EXHAUSTED (TEXT_TOO_LARGE) over the length limit;
    *     INVALID_ARGUMENT (UNPAIRED_SURROGATE, ID_TOO_LONG) for text that is not valid Unicode
    *     or an over-long id
    */
   public ScreenTextResponse screen(ScreenTextRequest request) {
-    Stages stages = new Stages();
-    String text = request.getText();
-    stages.time("validate", () -> {
-      validate(request);
-      return null;
-    });
-    TextAnalyzer.Analysis a = analyzer.analyze(text, stages);
-    List<Finding> findings = new ArrayList<>(a.hits().size());
-    int[] cpPrefix = a.hits().isEmpty() ? null : codePointPrefix(text);
-    a.hits().stream()
-        .sorted(Comparator.comparingInt(Hit::start).thenComparing(Hit::detector))
-        .forEach(h -> findings.add(toFinding(h, cpPrefix)));
-    String sanitized = stages.time("sanitize", () -> sanitize(a.unicode().cleaned(), a.hits()));
-    Verdict verdict = stages.time("verdict", () -> policy.decide(findings));
-    return ScreenTextResponse.newBuilder()
-        .setId(request.getId())
-        .setVerdict(verdict)
-        .addAllFindings(findings)
-        .setSanitizedText(sanitized)
-        .setNormalizedText(a.unicode().normalized().text())
-        .setProcessing(ProcessingInfo.newBuilder()
+    List<Object> out = screenBatch(List.of(request), DetectionContext.NONE, 1);
+    Object r = out.getFirst();
+    if (r instanceof RuntimeException e) {
+      throw e;
+    }
+    return (ScreenTextResponse) r;
+  }
+
+  /** The batcher's handler: screens a batch and answers each item. */
+  public void handle(List<DynamicBatcher.Item<ScreenTextRequest, ScreenTextResponse>> batch) {
+    Deadline earliest = null;
+    List<ScreenTextRequest> requests = new ArrayList<>(batch.size());
+    for (var item : batch) {
+      requests.add(item.input());
+      Deadline d = item.deadline();
+      if (d != null) {
+        earliest = earliest == null ? d : earliest.minimum(d);
+      }
+    }
+    DetectionContext context = new DetectionContext(earliest, () -> batch.stream().noneMatch(i -> i.wanted()));
+    List<Object> out = screenBatch(requests, context, batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      if (out.get(i) instanceof ScreenTextResponse r) {
+        batch.get(i).complete(r);
+      } else {
+        batch.get(i).fail((Throwable) out.get(i));
+      }
+    }
+  }
+
+  // One answer per request, in order: a ScreenTextResponse, or the RuntimeException of a request
+  // that cannot be screened (the others go on).
+  private List<Object> screenBatch(List<ScreenTextRequest> requests, DetectionContext context, int batchSize) {
+    int n = requests.size();
+    List<Object> out = new ArrayList<>(n);
+    List<PreparedText> prepared = new ArrayList<>(n);
+    List<Stages> stages = new ArrayList<>(n);
+    List<Integer> index = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ScreenTextRequest request = requests.get(i);
+      Stages st = new Stages();
+      try {
+        st.time("validate", () -> {
+          validate(request);
+          return null;
+        });
+        String text = request.getText();
+        prepared.add(new PreparedText(request, st.time("unicode", () -> analyzer.normalize(text)), Hits.codePointPrefix(text)));
+        stages.add(st);
+        index.add(i);
+        out.add(null);
+      } catch (RuntimeException e) {
+        out.add(e);
+      }
+    }
+    if (prepared.isEmpty()) {
+      return out;
+    }
+    List<DetectorRegistry.Screened> screened = registry.run(prepared, context);
+    for (int k = 0; k < prepared.size(); k++) {
+      out.set(index.get(k), respond(prepared.get(k), screened.get(k), stages.get(k), batchSize));
+    }
+    return out;
+  }
+
+  private ScreenTextResponse respond(PreparedText p, DetectorRegistry.Screened s, Stages stages, int batchSize) {
+    List<Finding> findings = new ArrayList<>(s.findings());
+    findings.sort(Comparator.comparingInt((Finding f) -> f.getEvidence().getTextSpan().getStartUtf16())
+        .thenComparing(Finding::getDetector));
+    Verdict v = stages.time("verdict", () -> verdict.decide(findings));
+    ScreenTextResponse.Builder out = ScreenTextResponse.newBuilder()
+        .setId(p.request().getId())
+        .setVerdict(v)
+        .addAllFindings(findings);
+    String normalized = p.unicode().normalized().text();
+    String sanitized = null;
+    if (!p.request().getOmitSanitized() && normalized.length() <= maxOutputChars
+        && p.unicode().cleaned().text().length() <= maxOutputChars) {
+      sanitized = stages.time("sanitize", () -> sanitize(p.unicode().cleaned(), findings));
+    }
+    if (sanitized != null && sanitized.length() <= maxOutputChars) {
+      out.setSanitizedText(sanitized).setNormalizedText(normalized);
+    } else {
+      out.setSanitizedOmitted(!p.text().isEmpty());
+    }
+    return out.setProcessing(ProcessingInfo.newBuilder()
             .setService(SERVICE)
             .addAllTimings(stages.timings())
-            .setBackend(Backend.BACKEND_UNSPECIFIED) // no accelerated hot path runs in rule screening
-            .addAllDetectors(DETECTORS))
+            .addAllTimings(s.timings())
+            .setBackend(backend)
+            .addAllDetectors(s.runs())
+            .setBatchSize(batchSize))
         .build();
   }
 
@@ -116,52 +239,15 @@ public final class TextScreener {
     }
   }
 
-  // prefix[i] = number of code points in text[0, i); valid because the text has no lone surrogates.
-  // Null when the text has no surrogate pairs: code point offsets are then the UTF-16 ones.
-  private static int[] codePointPrefix(String text) {
-    boolean pairs = false;
-    for (int i = 0; i < text.length() && !pairs; i++) {
-      pairs = Character.isSurrogate(text.charAt(i));
-    }
-    if (!pairs) {
-      return null;
-    }
-    int[] prefix = new int[text.length() + 1];
-    int cps = 0;
-    for (int i = 0; i < text.length(); i++) {
-      prefix[i] = cps;
-      if (!Character.isLowSurrogate(text.charAt(i))) {
-        cps++;
-      }
-    }
-    prefix[text.length()] = cps;
-    return prefix;
-  }
-
-  private static Finding toFinding(Hit h, int[] cpPrefix) {
-    TextSpan span = TextSpan.newBuilder()
-        .setStartUtf16(h.start())
-        .setEndUtf16(h.end())
-        .setStartCodePoint(cpPrefix == null ? h.start() : cpPrefix[h.start()])
-        .setEndCodePoint(cpPrefix == null ? h.end() : cpPrefix[h.end()])
-        .setSource(h.source())
-        .build();
-    return Finding.newBuilder()
-        .setDetector(h.detector())
-        .setCategory(h.category())
-        .setScore(h.score())
-        .setSeverity(h.severity())
-        .setEvidence(Evidence.newBuilder().setTextSpan(span).setExcerpt(h.excerpt()))
-        .setMessage(h.message())
-        .setModality(Modality.MODALITY_TEXT)
-        .build();
-  }
-
-  /** {@code cleaned} with every secret or PII span (in original offsets) replaced by its label. */
-  static String sanitize(MappedText cleaned, List<Hit> hits) {
-    List<Hit> redact = hits.stream()
-        .filter(h -> h.category() == Category.CATEGORY_SECRET || h.category() == Category.CATEGORY_PII)
-        .sorted(Comparator.comparingInt(Hit::start))
+  /**
+   * {@code cleaned} with every secret or PII span (in original offsets) replaced by its label.
+   * The spans come from the findings, whichever detector reported them.
+   */
+  static String sanitize(MappedText cleaned, List<Finding> findings) {
+    List<Finding> redact = findings.stream()
+        .filter(f -> f.getCategory() == Category.CATEGORY_SECRET || f.getCategory() == Category.CATEGORY_PII)
+        .filter(f -> f.getEvidence().hasTextSpan())
+        .sorted(Comparator.comparingInt(f -> f.getEvidence().getTextSpan().getStartUtf16()))
         .toList();
     String s = cleaned.text();
     if (redact.isEmpty()) {
@@ -170,13 +256,14 @@ public final class TextScreener {
     // Merge overlapping spans; the first label wins.
     List<int[]> ranges = new ArrayList<>();
     List<String> labels = new ArrayList<>();
-    for (Hit h : redact) {
+    for (Finding f : redact) {
+      TextSpan span = f.getEvidence().getTextSpan();
       int[] last = ranges.isEmpty() ? null : ranges.getLast();
-      if (last != null && h.start() < last[1]) {
-        last[1] = Math.max(last[1], h.end());
+      if (last != null && span.getStartUtf16() < last[1]) {
+        last[1] = Math.max(last[1], span.getEndUtf16());
       } else {
-        ranges.add(new int[] {h.start(), h.end()});
-        labels.add(SecretDetector.redactionLabel(h.detector()));
+        ranges.add(new int[] {span.getStartUtf16(), span.getEndUtf16()});
+        labels.add(SecretDetector.redactionLabel(f.getDetector()));
       }
     }
     StringBuilder out = new StringBuilder(s.length());
@@ -197,13 +284,5 @@ public final class TextScreener {
       out.append(s.charAt(j));
     }
     return out.toString();
-  }
-
-  private static DetectorRun ran(String id) {
-    return DetectorRun.newBuilder().setDetector(id).setRan(true).build();
-  }
-
-  private static DetectorRun notRun(String id) {
-    return DetectorRun.newBuilder().setDetector(id).setRan(false).setReason("arrives in a later release").build();
   }
 }

@@ -179,12 +179,11 @@ class TextScreenerTest {
     ScreenTextResponse r = screen("hello");
     assertEquals("text-screening", r.getProcessing().getService());
     assertTrue(r.getProcessing().getTimingsList().stream().anyMatch(t -> t.getStage().equals("unicode")));
-    DetectorRun semantic = r.getProcessing().getDetectorsList().stream()
-        .filter(d -> d.getDetector().equals("text.semantic")).findFirst().orElseThrow();
-    assertFalse(semantic.getRan());
-    assertFalse(semantic.getReason().isEmpty());
-    assertTrue(r.getProcessing().getDetectorsList().stream()
-        .anyMatch(d -> d.getDetector().equals("text.unicode") && d.getRan()));
+    // Exactly the registered detectors, each of which ran.
+    assertEquals(List.of("text.decode", "text.injection", "text.secrets", "text.unicode"),
+        r.getProcessing().getDetectorsList().stream().map(DetectorRun::getDetector).toList());
+    assertTrue(r.getProcessing().getDetectorsList().stream().allMatch(DetectorRun::getRan));
+    assertEquals(1, r.getProcessing().getBatchSize());
     assertEquals("t", r.getId());
   }
 

@@ -6,6 +6,7 @@ import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
 import io.screenmesh.common.v1.Modality;
 import io.screenmesh.common.v1.Severity;
+import io.screenmesh.common.v1.StageTiming;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,8 +61,11 @@ public final class DetectorRegistry<I> {
    * @param findings every finding, in detector order, including the failure findings
    * @param runs one entry per registered detector
    * @param complete false when a detector failed or timed out on this input
+   * @param timings one stage {@code detect.<id>} per detector that ran: its wall time on the
+   *     whole batch (detectors run concurrently, so these overlap)
    */
-  public record Screened(List<Finding> findings, List<DetectorRun> runs, boolean complete) {}
+  public record Screened(List<Finding> findings, List<DetectorRun> runs, boolean complete,
+      List<StageTiming> timings) {}
 
   private final Modality modality;
   private final List<Entry<I>> entries;
@@ -133,6 +137,7 @@ public final class DetectorRegistry<I> {
     List<List<Finding>> findings = new ArrayList<>(n);
     List<List<DetectorRun>> runs = new ArrayList<>(n);
     boolean[] complete = new boolean[n];
+    List<StageTiming> timings = new ArrayList<>(running.size());
     for (int i = 0; i < n; i++) {
       findings.add(new ArrayList<>());
       runs.add(new ArrayList<>(entries.size()));
@@ -150,6 +155,7 @@ public final class DetectorRegistry<I> {
       }
       Running<I> job = running.get(r++);
       Outcome outcome = job.await(context);
+      timings.add(StageTiming.newBuilder().setStage("detect." + id).setMicros(job.micros()).build());
       if (outcome.results() != null && outcome.results().size() != n) {
         outcome = Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_FAILED,
             "returned " + outcome.results().size() + " results for " + n + " inputs", null);
@@ -183,7 +189,7 @@ public final class DetectorRegistry<I> {
     }
     List<Screened> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(new Screened(List.copyOf(findings.get(i)), List.copyOf(runs.get(i)), complete[i]));
+      out.add(new Screened(List.copyOf(findings.get(i)), List.copyOf(runs.get(i)), complete[i], List.copyOf(timings)));
     }
     return out;
   }
@@ -223,6 +229,8 @@ public final class DetectorRegistry<I> {
     private final Thread thread;
     private volatile List<Detection> results;
     private volatile Throwable failure;
+    private final long started = System.nanoTime();
+    private volatile long ended;
 
     private Running(Entry<I> entry, List<I> batch, DetectionContext context) {
       this.entry = entry;
@@ -234,6 +242,8 @@ public final class DetectorRegistry<I> {
           }
         } catch (Throwable t) {
           failure = t;
+        } finally {
+          ended = System.nanoTime();
         }
       });
     }
@@ -242,6 +252,11 @@ public final class DetectorRegistry<I> {
       Running<I> r = new Running<>(e, batch, context);
       r.thread.start();
       return r;
+    }
+
+    long micros() {
+      long e = ended;
+      return ((e == 0 ? System.nanoTime() : e) - started) / 1_000;
     }
 
     Outcome await(DetectionContext context) {
