@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
  * warmed up (its first batches JIT-compiled, models and native code loaded), SERVING after, so
  * that a launcher or a Kubernetes readiness probe sends no traffic to a cold service whose first
  * calls would run past their budgets. Both the overall status ({@code ""}) and the named
- * services are set.
+ * services are set. The line that says so names the compute backend, so that a readiness log
+ * shows what the service will run on.
  */
 @ApplicationScoped
 public class Readiness {
@@ -19,11 +20,13 @@ public class Readiness {
   private static final Logger LOG = Logger.getLogger(Readiness.class);
 
   private final GrpcHealthStorage health;
+  private final ComputeBackend backend;
   private final AtomicBoolean ready = new AtomicBoolean();
 
   /** Creates the readiness holder over Quarkus' gRPC health storage. */
-  public Readiness(GrpcHealthStorage health) {
+  public Readiness(GrpcHealthStorage health, ComputeBackend backend) {
     this.health = health;
+    this.backend = backend;
   }
 
   /** Marks the service and {@code services} NOT_SERVING (before warm-up). */
@@ -35,7 +38,7 @@ public class Readiness {
   public void ready(String... services) {
     set(ServingStatus.SERVING, services);
     if (ready.compareAndSet(false, true)) {
-      LOG.info("warm and ready: health says SERVING");
+      LOG.infof("warm and ready on the %s backend: health says SERVING", backend.provider().backend().id());
     }
   }
 
