@@ -5,7 +5,11 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.screenmesh.services.common.ScreeningException;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.RasterFormatException;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -271,6 +275,10 @@ public final class SafeImageDecoder {
     int h = image.getHeight();
     int channels = image.getColorModel().hasAlpha() ? 4 : 3;
     byte[] px = new byte[Math.multiplyExact(Math.multiplyExact(w, h), channels)];
+    if (isPlainSrgbBytes(image, channels)) {
+      copySamples(image, px, channels, call);
+      return new DecodedImage(format, w, h, channels, px);
+    }
     int[] row = new int[w];
     int o = 0;
     for (int y = 0; y < h; y++) {
@@ -289,6 +297,55 @@ public final class SafeImageDecoder {
       }
     }
     return new DecodedImage(format, w, h, channels, px);
+  }
+
+  /**
+   * Whether {@code image} holds 8-bit, non-premultiplied sRGB samples interleaved in one byte
+   * array: then {@link BufferedImage#getRGB} returns the samples unchanged and they can be copied
+   * without a colour-model call per pixel (PNG, JPEG and 24-bit BMP decode to such rasters).
+   */
+  private static boolean isPlainSrgbBytes(BufferedImage image, int channels) {
+    if (!(image.getColorModel() instanceof ComponentColorModel cm) || !cm.getColorSpace().isCS_sRGB()
+        || cm.isAlphaPremultiplied() || cm.getNumComponents() != channels) {
+      return false;
+    }
+    for (int bits : cm.getComponentSize()) {
+      if (bits != 8) {
+        return false;
+      }
+    }
+    return image.getRaster().getSampleModel() instanceof ComponentSampleModel sm
+        && sm.getNumBands() == channels
+        && image.getRaster().getDataBuffer() instanceof DataBufferByte bytes && bytes.getNumBanks() == 1;
+  }
+
+  private static void copySamples(BufferedImage image, byte[] px, int channels, Context call) {
+    WritableRaster raster = image.getRaster();
+    ComponentSampleModel sm = (ComponentSampleModel) raster.getSampleModel();
+    DataBufferByte buffer = (DataBufferByte) raster.getDataBuffer();
+    byte[] src = buffer.getData();
+    // Band i of a ComponentColorModel is colour-space component i: R, G, B, then alpha.
+    int[] band = new int[channels];
+    for (int c = 0; c < channels; c++) {
+      band[c] = sm.getOffset(0, 0, c);
+    }
+    int pixelStride = sm.getPixelStride();
+    int scanline = sm.getScanlineStride();
+    int base = buffer.getOffset() - raster.getSampleModelTranslateY() * scanline
+        - raster.getSampleModelTranslateX() * pixelStride;
+    int w = image.getWidth();
+    int o = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      if (call.isCancelled()) {
+        throw ended(call);
+      }
+      int p = base + y * scanline;
+      for (int x = 0; x < w; x++, p += pixelStride) {
+        for (int c = 0; c < channels; c++) {
+          px[o++] = src[p + band[c]];
+        }
+      }
+    }
   }
 
   /** Asks the reader to stop at its next progress report once the call has ended. */
