@@ -20,6 +20,30 @@ public interface ImageConfig {
   @WithDefault("16384")
   int maxSide();
 
+  /**
+   * {@code screenmesh.image.max-decode-bytes}: the most heap one decode may need, the decoder's
+   * raster plus the RGB/RGBA copy, reckoned from the header before anything is allocated
+   * (384 MiB: a 40-megapixel 8-bit RGBA image fits, a 16-bit one of that size does not).
+   */
+  @WithDefault("402653184")
+  long maxDecodeBytes();
+
+  /**
+   * {@code screenmesh.image.decode-memory-budget}: the decode memory shared by all decodes in
+   * flight (768 MiB: two decodes at {@code max-decode-bytes}, a third of the 2.1 GiB heap that a
+   * 3 GiB pod gets at 70 %, leaving the rest for the rasters held after decoding). A decode that
+   * cannot get its share waits; it must be at least {@code max-decode-bytes}.
+   */
+  @WithDefault("805306368")
+  long decodeMemoryBudget();
+
+  /**
+   * {@code screenmesh.image.decode-memory-wait}: the longest a decode waits for its share of the
+   * budget when the call has no earlier deadline.
+   */
+  @WithDefault("5s")
+  Duration decodeMemoryWait();
+
   /** {@code screenmesh.image.text-timeout}: the longest a call to text-screening may take. */
   @WithDefault("2s")
   Duration textTimeout();
@@ -48,6 +72,6 @@ public interface ImageConfig {
 
   /** The decode limits as a plain value. */
   default ImageLimits limits() {
-    return new ImageLimits(maxBytes(), maxPixels(), maxSide());
+    return new ImageLimits(maxBytes(), maxPixels(), maxSide(), maxDecodeBytes());
   }
 }

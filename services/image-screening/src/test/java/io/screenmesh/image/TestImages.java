@@ -93,10 +93,45 @@ public final class TestImages {
 
   /** A PNG made of a hand-built IHDR for {@code w}×{@code h} RGB with a valid CRC, and nothing else. */
   public static byte[] pngHeaderOnly(long w, long h) {
-    byte[] ihdr = ByteBuffer.allocate(13).putInt((int) w).putInt((int) h)
-        .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0).array();
-    return concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, chunk("IHDR", ihdr),
+    return pngHeaderOnly(w, h, 8, 2);
+  }
+
+  /** As {@link #pngHeaderOnly(long, long)} with the given bit depth and colour type. */
+  public static byte[] pngHeaderOnly(long w, long h, int depth, int colourType, byte[]... chunksBeforeIdat) {
+    return concat(PNG_SIGNATURE, ihdr(w, h, depth, colourType), concat(chunksBeforeIdat),
         chunk("IDAT", deflate(new byte[64])), chunk("IEND", new byte[0]));
+  }
+
+  /**
+   * A complete, valid {@code side}×{@code side} PNG of 16-bit RGBA zeros (colour type 6), deflated
+   * a row at a time so that the raw 8 bytes a pixel are never held: at 6324 a side it is about
+   * 300 KiB that decodes to 320 MB of samples.
+   */
+  public static byte[] zeroRgba16Png(int side) {
+    Deflater d = new Deflater(Deflater.BEST_COMPRESSION);
+    byte[] row = new byte[1 + side * 8];
+    ByteArrayOutputStream idat = new ByteArrayOutputStream();
+    byte[] buf = new byte[65536];
+    for (int y = 0; y < side; y++) {
+      d.setInput(row);
+      while (!d.needsInput()) {
+        idat.write(buf, 0, d.deflate(buf));
+      }
+    }
+    d.finish();
+    while (!d.finished()) {
+      idat.write(buf, 0, d.deflate(buf));
+    }
+    d.end();
+    return concat(PNG_SIGNATURE, ihdr(side, side, 16, 6), chunk("IDAT", idat.toByteArray()),
+        chunk("IEND", new byte[0]));
+  }
+
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+  private static byte[] ihdr(long w, long h, int depth, int colourType) {
+    return chunk("IHDR", ByteBuffer.allocate(13).putInt((int) w).putInt((int) h)
+        .put((byte) depth).put((byte) colourType).put((byte) 0).put((byte) 0).put((byte) 0).array());
   }
 
   /** The types of the chunks of {@code png}, in order. */
