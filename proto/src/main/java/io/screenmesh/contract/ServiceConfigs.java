@@ -67,8 +67,11 @@ public final class ServiceConfigs {
    * @return {@code builder}
    * @throws IllegalStateException as {@link #defaultServiceConfig()}
    */
-  public static <T extends ManagedChannelBuilder<T>> T apply(T builder) {
-    return builder.defaultServiceConfig(defaultServiceConfig()).enableRetry();
+  public static <T extends ManagedChannelBuilder<?>> T apply(T builder) {
+    // Builders configure themselves in place; T keeps the caller's builder type, wildcard or not.
+    builder.defaultServiceConfig(defaultServiceConfig());
+    builder.enableRetry();
+    return builder;
   }
 
   /**
