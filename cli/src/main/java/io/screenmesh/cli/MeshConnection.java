@@ -9,6 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
+import io.screenmesh.contract.ServiceConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -89,7 +90,9 @@ final class MeshConnection implements AutoCloseable {
         throw new UncheckedIOException("cannot read TLS material " + caFile, e);
       }
     }
-    ManagedChannel ch = Grpc.newChannelBuilderForAddress(host, port, creds)
+    // The contract's timeouts and retries (UNAVAILABLE only): a mesh that is restarting
+    // costs a retry, not a failed item.
+    ManagedChannel ch = ServiceConfigs.apply(Grpc.newChannelBuilderForAddress(host, port, creds))
         .maxInboundMessageSize(64 * 1024 * 1024)
         .build();
     return new MeshConnection(ch, token);

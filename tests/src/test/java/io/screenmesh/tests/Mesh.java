@@ -266,7 +266,13 @@ public final class Mesh implements AutoCloseable {
     return tlsFile("token");
   }
 
-  private Path tlsFile(String name) {
+  /** The mesh's bearer token, for a client in another process. */
+  String token() {
+    return token;
+  }
+
+  /** A file of the mesh's TLS material (ca.crt, client.crt, client.key, ...), for a client in another process. */
+  Path tlsFile(String name) {
     return logDir.resolve("tls").resolve(name).toAbsolutePath();
   }
 
@@ -379,7 +385,7 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
-  private static Path repositoryRoot() {
+  static Path repositoryRoot() {
     String configured = System.getProperty("screenmesh.root");
     if (configured != null) {
       return Path.of(configured).toAbsolutePath().normalize();
