@@ -4,11 +4,14 @@ import io.screenmesh.services.common.engine.ModalityVerdict;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The audio service's limits, denoising, verdict and peer settings under
  * {@code screenmesh.audio.*}. The batcher ({@code screenmesh.audio.batch.*}) and the detectors
- * ({@code screenmesh.audio.detectors.<id>.*}) read their own keys.
+ * ({@code screenmesh.audio.detectors.<id>.*}) read their own keys; they are declared here as maps
+ * only because a mapping refuses start-up on any key under its prefix that it does not declare
+ * (which also turns a misspelled limit into a start-up error rather than a silent default).
  */
 @ConfigMapping(prefix = "screenmesh.audio")
 public interface AudioConfig {
@@ -39,6 +42,18 @@ public interface AudioConfig {
 
   /** Limits on metadata text, under {@code screenmesh.audio.metadata.*}. */
   Metadata metadata();
+
+  /**
+   * The batcher's keys, {@code screenmesh.audio.batch.*}, as written; read by
+   * {@link io.screenmesh.services.common.engine.EngineSettings}.
+   */
+  Map<String, String> batch();
+
+  /**
+   * Each detector's keys, {@code screenmesh.audio.detectors.<id>.*}, as written; read by
+   * {@link io.screenmesh.services.common.engine.EngineSettings} and the detectors themselves.
+   */
+  Map<String, Map<String, String>> detectors();
 
   /** The denoising on the request path, under {@code screenmesh.audio.denoise.*}. */
   Denoise denoise();
