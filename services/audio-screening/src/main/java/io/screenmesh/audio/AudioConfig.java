@@ -1,10 +1,18 @@
 package io.screenmesh.audio;
 
+import io.screenmesh.services.common.engine.ModalityVerdict;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
-/** The audio service's limits, detector settings and peers, under {@code screenmesh.audio.*}. */
+/**
+ * The audio service's limits, denoising, verdict and peer settings under
+ * {@code screenmesh.audio.*}. The batcher ({@code screenmesh.audio.batch.*}) and the detectors
+ * ({@code screenmesh.audio.detectors.<id>.*}) read their own keys; they are declared here as maps
+ * only because a mapping refuses start-up on any key under its prefix that it does not declare
+ * (which also turns a misspelled limit into a start-up error rather than a silent default).
+ */
 @ConfigMapping(prefix = "screenmesh.audio")
 public interface AudioConfig {
 
@@ -35,8 +43,23 @@ public interface AudioConfig {
   /** Limits on metadata text, under {@code screenmesh.audio.metadata.*}. */
   Metadata metadata();
 
-  /** The ultrasonic-energy detector, under {@code screenmesh.audio.ultrasonic.*}. */
-  Ultrasonic ultrasonic();
+  /**
+   * The batcher's keys, {@code screenmesh.audio.batch.*}, as written; read by
+   * {@link io.screenmesh.services.common.engine.EngineSettings}.
+   */
+  Map<String, String> batch();
+
+  /**
+   * Each detector's keys, {@code screenmesh.audio.detectors.<id>.*}, as written; read by
+   * {@link io.screenmesh.services.common.engine.EngineSettings} and the detectors themselves.
+   */
+  Map<String, Map<String, String>> detectors();
+
+  /** The denoising on the request path, under {@code screenmesh.audio.denoise.*}. */
+  Denoise denoise();
+
+  /** The verdict thresholds, under {@code screenmesh.audio.verdict.*}. */
+  Verdict verdict();
 
   /** Limits on the text read from a clip's metadata chunks. */
   interface Metadata {
@@ -50,25 +73,55 @@ public interface AudioConfig {
     int maxTextChars();
   }
 
-  /** Settings of the detector of energy above the audible band. */
-  interface Ultrasonic {
+  /** The spectral gate and low-pass every clip goes through before detection and sanitizing. */
+  interface Denoise {
 
-    /** {@code screenmesh.audio.ultrasonic.cutoff-hz}: where the inaudible band starts. */
-    @WithDefault("18000")
+    /** {@code screenmesh.audio.denoise.gate}: whether the stationary spectral gate runs. */
+    @WithDefault("true")
+    boolean gate();
+
+    /**
+     * {@code screenmesh.audio.denoise.cutoff-hz}: the low-pass cutoff. 8 kHz keeps the whole
+     * band speech recognition reads (16 kHz models) and leaves the filter 10 kHz to reach its
+     * stop-band before the inaudible band at 18 kHz.
+     */
+    @WithDefault("8000")
     double cutoffHz();
 
-    /** {@code screenmesh.audio.ultrasonic.flag-fraction}: the share of energy above the cutoff that flags. */
-    @WithDefault("0.2")
-    double flagFraction();
+    /** {@code screenmesh.audio.denoise.taps}: the low-pass FIR length, odd. */
+    @WithDefault("101")
+    int taps();
+  }
 
-    /** {@code screenmesh.audio.ultrasonic.block-fraction}: the share of energy above the cutoff that blocks. */
+  /** The thresholds of {@link ModalityVerdict}. */
+  interface Verdict {
+
+    /** {@code screenmesh.audio.verdict.flag-threshold}: the score that flags. */
     @WithDefault("0.5")
-    double blockFraction();
+    double flagThreshold();
+
+    /** {@code screenmesh.audio.verdict.block-threshold}: the score that blocks. */
+    @WithDefault("0.85")
+    double blockThreshold();
+
+    /** {@code screenmesh.audio.verdict.block-on-critical}: whether a CRITICAL finding blocks alone. */
+    @WithDefault("true")
+    boolean blockOnCritical();
   }
 
   /** The decode limits as a plain value. */
   default AudioLimits limits() {
     return new AudioLimits(maxBytes(), maxSeconds(), minSampleRate(), maxSampleRate(), maxChannels(),
         metadata().maxTexts(), metadata().maxTextChars());
+  }
+
+  /** The denoise settings as a plain value. */
+  default Denoising denoising() {
+    return new Denoising(denoise().gate(), denoise().cutoffHz(), denoise().taps());
+  }
+
+  /** The verdict rule. */
+  default ModalityVerdict modalityVerdict() {
+    return new ModalityVerdict(verdict().flagThreshold(), verdict().blockThreshold(), verdict().blockOnCritical());
   }
 }

@@ -1,49 +1,45 @@
 package io.screenmesh.audio;
 
-import io.grpc.Context;
-import io.grpc.Deadline;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
-import io.screenmesh.audio.v1.AudioScreeningService;
+import io.screenmesh.audio.v1.AudioScreeningServiceGrpc;
 import io.screenmesh.audio.v1.ScreenAudioRequest;
 import io.screenmesh.audio.v1.ScreenAudioResponse;
 import io.screenmesh.audio.v1.ScreenAudioStreamRequest;
 import io.screenmesh.audio.v1.ScreenAudioStreamResponse;
-import io.screenmesh.services.common.GrpcErrors;
-import io.screenmesh.services.common.Offload;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
+import io.screenmesh.services.common.ScreeningException;
+import io.screenmesh.services.common.engine.EngineCalls;
 
 /**
- * The gRPC face of {@link AudioScreener}: decoding and detection run on worker threads; the
- * caller's deadline, read on the calling thread, bounds the calls to text-screening.
+ * The gRPC face of the {@link AudioEngine}: unary calls and streams go into the engine's batcher
+ * through {@link EngineCalls}, which maps failures to statuses and item errors.
  */
 @GrpcService
-public class AudioScreeningGrpcService implements AudioScreeningService {
+public class AudioScreeningGrpcService extends AudioScreeningServiceGrpc.AudioScreeningServiceImplBase {
 
-  private final AudioScreener screener;
+  private final EngineCalls<ScreenAudioRequest, ScreenAudioResponse> calls;
 
-  /** Creates the service. */
-  public AudioScreeningGrpcService(AudioScreener screener) {
-    this.screener = screener;
+  /** Creates the service over the engine's adapter. */
+  public AudioScreeningGrpcService(EngineCalls<ScreenAudioRequest, ScreenAudioResponse> calls) {
+    this.calls = calls;
   }
 
   @Override
-  public Uni<ScreenAudioResponse> screenAudio(ScreenAudioRequest request) {
-    Deadline deadline = Context.current().getDeadline();
-    return Offload.unary(() -> screener.screen(request, deadline));
+  public void screenAudio(ScreenAudioRequest request, StreamObserver<ScreenAudioResponse> response) {
+    calls.unary(request, response);
   }
 
   @Override
-  public Multi<ScreenAudioStreamResponse> screenAudioStream(Multi<ScreenAudioStreamRequest> requests) {
-    Deadline deadline = Context.current().getDeadline();
-    return Offload.inOrder(requests,
-        r -> ScreenAudioStreamResponse.newBuilder()
-            .setId(r.getRequest().getId())
-            .setResponse(screener.screen(r.getRequest(), deadline))
-            .build(),
-        (r, t) -> ScreenAudioStreamResponse.newBuilder()
-            .setId(r.getRequest().getId())
-            .setError(GrpcErrors.toItemError(t))
-            .build());
+  public StreamObserver<ScreenAudioStreamRequest> screenAudioStream(StreamObserver<ScreenAudioStreamResponse> response) {
+    return calls.stream(response, AudioScreeningGrpcService::unwrap, r -> r.getRequest().getId(),
+        (id, r) -> ScreenAudioStreamResponse.newBuilder().setId(id).setResponse(r).build(),
+        (id, e) -> ScreenAudioStreamResponse.newBuilder().setId(id).setError(e).build());
+  }
+
+  private static ScreenAudioRequest unwrap(ScreenAudioStreamRequest r) {
+    if (!r.hasRequest()) {
+      throw ScreeningException.invalid("MISSING_REQUEST", "the stream item carries no request");
+    }
+    return r.getRequest();
   }
 }

@@ -7,8 +7,16 @@ import io.screenmesh.common.v1.Modality;
 import io.screenmesh.common.v1.Severity;
 import io.screenmesh.common.v1.TimeRange;
 import io.screenmesh.kernels.Spectral;
+import io.screenmesh.services.common.ComputeBackend;
+import io.screenmesh.services.common.engine.Detection;
+import io.screenmesh.services.common.engine.DetectionContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Measures how much of a clip's spectral energy lies above the audible band. Commands
@@ -19,8 +27,15 @@ import java.util.Arrays;
  * segment's mean power spectrum is split at the cutoff. The share above the cutoff over the
  * whole clip decides, and the segments where it is high give the evidence's time range. The
  * DC bin is left out: an offset is neither audible nor inaudible content.
+ *
+ * <p>It reads the original signal ({@link PreparedAudio#mono()}): the denoised one has had
+ * everything above the low-pass cutoff removed, carrier included. Settings, under
+ * {@code screenmesh.audio.detectors.ultrasonic.*}: {@code cutoff-hz} (18000), where the
+ * inaudible band starts; {@code flag-fraction} (0.2) and {@code block-fraction} (0.5), the
+ * shares of energy above it that flag (MEDIUM) and block (HIGH).
  */
-public final class UltrasonicDetector {
+@ApplicationScoped
+public class UltrasonicDetector implements AudioDetector {
 
   /** The detector id. */
   public static final String ID = "audio.ultrasonic";
@@ -43,10 +58,21 @@ public final class UltrasonicDetector {
    */
   public record Result(boolean ran, String reason, double fraction, Finding finding) {}
 
+  private static final String KEY = "screenmesh.audio.detectors.ultrasonic.";
+
   private final Spectral spectral;
   private final double cutoffHz;
   private final double flagFraction;
   private final double blockFraction;
+
+  /** Creates the detector on the service's compute backend, from its configuration. */
+  @Inject
+  public UltrasonicDetector(ComputeBackend backend,
+      @ConfigProperty(name = KEY + "cutoff-hz", defaultValue = "18000") double cutoffHz,
+      @ConfigProperty(name = KEY + "flag-fraction", defaultValue = "0.2") double flagFraction,
+      @ConfigProperty(name = KEY + "block-fraction", defaultValue = "0.5") double blockFraction) {
+    this(backend.spectral(), cutoffHz, flagFraction, blockFraction);
+  }
 
   /**
    * Creates a detector.
@@ -55,21 +81,37 @@ public final class UltrasonicDetector {
    * @param cutoffHz where the inaudible band starts
    * @param flagFraction the share that flags (MEDIUM)
    * @param blockFraction the share that blocks (HIGH)
+   * @throws IllegalArgumentException unless {@code cutoffHz > 0} and
+   *     {@code 0 < flagFraction <= blockFraction <= 1}
    */
   public UltrasonicDetector(Spectral spectral, double cutoffHz, double flagFraction, double blockFraction) {
+    if (!(cutoffHz > 0) || !(flagFraction > 0 && flagFraction <= blockFraction && blockFraction <= 1)) {
+      throw new IllegalArgumentException(KEY + "*: need cutoff-hz > 0 and 0 < flag-fraction <= block-fraction <= 1,"
+          + " got " + cutoffHz + ", " + flagFraction + ", " + blockFraction);
+    }
     this.spectral = spectral;
     this.cutoffHz = cutoffHz;
     this.flagFraction = flagFraction;
     this.blockFraction = blockFraction;
   }
 
-  /** The backend the spectra are computed on. */
-  public io.screenmesh.kernels.Backend backend() {
-    return spectral.backend();
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public List<Detection> detect(List<PreparedAudio> batch, DetectionContext context) {
+    List<Detection> out = new ArrayList<>(batch.size());
+    for (PreparedAudio clip : batch) {
+      Result r = measure(clip.mono(), clip.sampleRate());
+      out.add(!r.ran() ? Detection.skipped(r.reason()) : r.finding() == null ? Detection.NOTHING : Detection.of(r.finding()));
+    }
+    return out;
   }
 
   /** Measures {@code mono} at {@code sampleRate}. */
-  public Result detect(float[] mono, int sampleRate) {
+  public Result measure(float[] mono, int sampleRate) {
     // A band narrower than a few bins above the cutoff is too thin to measure.
     if (sampleRate / 2.0 < cutoffHz + 4.0 * sampleRate / N_FFT) {
       return new Result(false, "a sample rate of " + sampleRate + " Hz carries nothing above "

@@ -1,7 +1,6 @@
 package io.screenmesh.audio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +16,13 @@ import io.screenmesh.audio.v1.ScreenAudioRequest;
 import io.screenmesh.audio.v1.ScreenAudioResponse;
 import io.screenmesh.audio.v1.ScreenAudioStreamRequest;
 import io.screenmesh.audio.v1.ScreenAudioStreamResponse;
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.screenmesh.common.v1.Backend;
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Decision;
+import io.screenmesh.common.v1.DetectorOutcome;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.testing.StreamCalls;
@@ -27,6 +31,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -78,14 +83,33 @@ class AudioScreeningGrpcTest {
     DecodedAudio clean = new SafeWavDecoder(AudioLimits.DEFAULTS).decode(r.getSanitizedWav().toByteArray());
     assertEquals(1, clean.channels());
     assertEquals(48_000, clean.mono().length);
+    // Every registered detector is listed, from the registry.
     Map<String, DetectorRun> runs = r.getProcessing().getDetectorsList().stream()
         .collect(Collectors.toMap(DetectorRun::getDetector, d -> d));
-    assertTrue(runs.get("audio.decode").getRan());
-    assertTrue(runs.get("audio.ultrasonic").getRan());
-    for (String later : List.of("audio.denoise", "audio.speech")) {
-      assertFalse(runs.get(later).getRan(), later);
-      assertEquals("arrives in a later release", runs.get(later).getReason());
+    assertEquals(Set.of("audio.metadata-text", "audio.ultrasonic"), runs.keySet());
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_RAN, runs.get("audio.ultrasonic").getOutcome());
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, runs.get("audio.metadata-text").getOutcome());
+    assertEquals("no metadata text", runs.get("audio.metadata-text").getReason());
+    // %test.screenmesh.backend=java in application.properties.
+    assertEquals(Backend.BACKEND_JAVA, r.getProcessing().getBackend());
+    assertTrue(r.getProcessing().getBatchSize() >= 1);
+    assertTrue(r.getProcessing().getTimingsList().stream().anyMatch(t -> t.getStage().equals("denoise")));
+  }
+
+  @Test
+  void healthSaysServingOnceWarm() throws InterruptedException {
+    var health = HealthGrpc.newBlockingStub(channel);
+    HealthCheckRequest ask = HealthCheckRequest.newBuilder().setService(AudioEngineProducer.SERVICE_NAME).build();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    ServingStatus status = ServingStatus.UNKNOWN;
+    while (System.nanoTime() < until) {
+      status = health.withDeadlineAfter(5, TimeUnit.SECONDS).check(ask).getStatus();
+      if (status == ServingStatus.SERVING) {
+        break;
+      }
+      Thread.sleep(100);
     }
+    assertEquals(ServingStatus.SERVING, status);
   }
 
   @Test
@@ -119,13 +143,17 @@ class AudioScreeningGrpcTest {
     byte[] good = TestWavs.wav(TestWavs.PCM, 16, 16_000, TestWavs.sine(440, 0.1, 16_000, 0.5));
     List<ScreenAudioStreamResponse> answers = StreamCalls.collect(
         AudioScreeningServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)::screenAudioStream,
-        List.of(item("a", good), item("b", Arrays.copyOf(good, 30)), item("c", good)),
+        List.of(item("a", good), item("b", Arrays.copyOf(good, 30)), item("c", good),
+            ScreenAudioStreamRequest.getDefaultInstance(), item("d", good)),
         Duration.ofSeconds(60));
-    assertEquals(List.of("a", "b", "c"), answers.stream().map(ScreenAudioStreamResponse::getId).toList());
+    assertEquals(List.of("a", "b", "c", "", "d"), answers.stream().map(ScreenAudioStreamResponse::getId).toList());
     assertTrue(answers.get(0).hasResponse());
     assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(1).getError().getCode());
     assertEquals("AUDIO_MALFORMED", answers.get(1).getError().getReason());
     assertTrue(answers.get(2).hasResponse());
+    assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(3).getError().getCode());
+    assertEquals("MISSING_REQUEST", answers.get(3).getError().getReason());
+    assertTrue(answers.get(4).hasResponse());
   }
 
   static ScreenAudioStreamRequest item(String id, byte[] wav) {

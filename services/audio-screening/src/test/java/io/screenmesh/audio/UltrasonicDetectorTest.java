@@ -19,7 +19,7 @@ class UltrasonicDetectorTest {
   @Test
   void audibleSoundHasNoInaudibleEnergy() {
     float[] speechBand = TestWavs.mix(TestWavs.sine(220, 1, 48_000, 0.4), TestWavs.sine(3_000, 1, 48_000, 0.2));
-    UltrasonicDetector.Result r = detector.detect(speechBand, 48_000);
+    UltrasonicDetector.Result r = detector.measure(speechBand, 48_000);
     assertTrue(r.ran());
     assertTrue(r.fraction() < 0.01, "fraction " + r.fraction());
     assertNull(r.finding());
@@ -36,7 +36,7 @@ class UltrasonicDetectorTest {
       double carrier = t >= 0.5 ? 0.5 * (1 + 0.8 * Math.sin(2 * Math.PI * 400 * t)) * Math.sin(2 * Math.PI * 21_000 * t) : 0;
       clip[i] = (float) (speech[i] + carrier);
     }
-    UltrasonicDetector.Result r = detector.detect(clip, rate);
+    UltrasonicDetector.Result r = detector.measure(clip, rate);
     assertTrue(r.fraction() > 0.5, "fraction " + r.fraction());
     assertNotNull(r.finding());
     assertEquals(Category.CATEGORY_INAUDIBLE_COMMAND, r.finding().getCategory());
@@ -49,17 +49,17 @@ class UltrasonicDetectorTest {
   @Test
   void aModestShareFlagsRatherThanBlocks() {
     float[] clip = TestWavs.mix(TestWavs.sine(1_000, 1, 96_000, 0.5), TestWavs.sine(25_000, 1, 96_000, 0.3));
-    UltrasonicDetector.Result r = detector.detect(clip, 96_000);
+    UltrasonicDetector.Result r = detector.measure(clip, 96_000);
     assertTrue(r.fraction() > 0.2 && r.fraction() < 0.5, "fraction " + r.fraction());
     assertEquals(Severity.SEVERITY_MEDIUM, r.finding().getSeverity());
   }
 
   @Test
   void lowSampleRatesCannotCarryItAndSilenceIsNotAFinding() {
-    UltrasonicDetector.Result r = detector.detect(TestWavs.sine(440, 1, 16_000, 0.5), 16_000);
+    UltrasonicDetector.Result r = detector.measure(TestWavs.sine(440, 1, 16_000, 0.5), 16_000);
     assertFalse(r.ran());
     assertTrue(r.reason().contains("16000 Hz"), r.reason());
-    UltrasonicDetector.Result quiet = detector.detect(new float[48_000], 48_000);
+    UltrasonicDetector.Result quiet = detector.measure(new float[48_000], 48_000);
     assertTrue(quiet.ran());
     assertNull(quiet.finding());
   }
