@@ -29,6 +29,18 @@ public interface TextScreeningConfig {
   /** Decode-and-rescan of encoded payloads. */
   Decode decode();
 
+  /**
+   * The batcher's keys, {@code screenmesh.text.batch.*}, as written; declared so that the
+   * mapping accepts them, read by {@link io.screenmesh.services.common.engine.EngineSettings}.
+   */
+  java.util.Map<String, String> batch();
+
+  /**
+   * Each detector's keys, {@code screenmesh.text.detectors.<name>.*}, as written; read by
+   * {@link io.screenmesh.services.common.engine.EngineSettings}.
+   */
+  java.util.Map<String, java.util.Map<String, String>> detectors();
+
   /** Verdict thresholds. */
   Verdict verdict();
 

@@ -153,4 +153,14 @@ class TextScreeningGrpcServiceTest {
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     assertEquals("TOO_MANY_TEXTS", GrpcErrors.reasonOf(e));
   }
+
+  @Test
+  void aDetectorDisabledInConfigurationIsListedAsSkipped() {
+    // %test.screenmesh.text.detectors.secrets.timeout and batch.max-size are set in
+    // application.properties: the engine's own keys are accepted and read.
+    ScreenTextResponse r = blocking().screenText(request("d", "hello"));
+    var runs = r.getProcessing().getDetectorsList();
+    assertEquals(4, runs.size(), runs.toString());
+    assertTrue(runs.stream().allMatch(io.screenmesh.common.v1.DetectorRun::getRan), runs.toString());
+  }
 }
