@@ -26,6 +26,11 @@ final class ImageGrpcClient implements AutoCloseable {
         .maxInboundMessageSize(64 << 20).build();
   }
 
+  /** The channel, for other stubs (health). */
+  ManagedChannel channel() {
+    return channel;
+  }
+
   ScreenImageResponse screen(String id, byte[] data) {
     return ImageScreeningServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .screenImage(ScreenImageRequest.newBuilder().setId(id).setData(ByteString.copyFrom(data)).build());
