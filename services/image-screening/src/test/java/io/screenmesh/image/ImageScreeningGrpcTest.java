@@ -20,6 +20,7 @@ import io.screenmesh.common.v1.DetectorOutcome;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.image.v1.ScreenImageRequest;
 import io.screenmesh.image.v1.ScreenImageResponse;
+import io.screenmesh.image.v1.ScreenImageStreamRequest;
 import io.screenmesh.image.v1.ScreenImageStreamResponse;
 import io.screenmesh.services.common.ComputeBackend;
 import jakarta.inject.Inject;
@@ -164,6 +165,18 @@ class ImageScreeningGrpcTest {
     assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), answers.get(2).getError().getCode());
     assertEquals("IMAGE_DIMENSIONS_TOO_LARGE", answers.get(2).getError().getReason());
     assertEquals("bmp", answers.get(3).getResponse().getInfo().getFormat());
+  }
+
+  @Test
+  void aStreamItemWithoutARequestGetsItsOwnErrorAndTheStreamGoesOn() throws InterruptedException {
+    List<ScreenImageStreamResponse> answers = client.streamItems(List.of(
+        ScreenImageStreamRequest.getDefaultInstance(),
+        ScreenImageStreamRequest.newBuilder().setRequest(request("after", TestImages.png(6, 6))).build()));
+    assertEquals(2, answers.size());
+    assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(0).getError().getCode());
+    assertEquals("MISSING_REQUEST", answers.get(0).getError().getReason());
+    assertEquals("after", answers.get(1).getId());
+    assertEquals(Decision.DECISION_ALLOW, answers.get(1).getResponse().getVerdict().getDecision());
   }
 
   private static ScreenImageRequest request(String id, byte[] data) {
