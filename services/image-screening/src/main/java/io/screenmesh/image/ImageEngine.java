@@ -1,6 +1,7 @@
 package io.screenmesh.image;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Context;
 import io.grpc.Deadline;
 import io.screenmesh.common.v1.Backend;
 import io.screenmesh.common.v1.ProcessingInfo;
@@ -23,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,8 +33,9 @@ import java.util.function.BooleanSupplier;
  * tests. A batch of requests is screened in four steps:
  *
  * <ol>
- *   <li>prepare each image: decode it under the limits ({@link SafeImageDecoder}) and read its
- *       metadata text; an image that cannot be prepared fails alone, with the decoder's status;
+ *   <li>prepare each image: decode it under the limits and the shared decode budget
+ *       ({@link SafeImageDecoder}), stopped when its call ends, and read its metadata text; an
+ *       image that cannot be prepared fails alone, with the decoder's status;
  *   <li>squeeze the decoded pixels on the compute backend ({@link ImageSqueeze}: one NHWC call per
  *       squeezer for the images of each shape);
  *   <li>run every registered detector over the prepared batch ({@link DetectorRegistry});
@@ -81,6 +85,9 @@ public final class ImageEngine {
 
   /** The answer to one job: a response, or why there is none. */
   private record Answer(ScreenImageResponse response, Throwable failure) {}
+
+  /** How often the jobs of a batch are checked for calls that ended while their images decode. */
+  private static final long WATCH_MILLIS = 10;
 
   private final SafeImageDecoder decoder;
   private final MetadataExtractor metadata;
@@ -187,6 +194,7 @@ public final class ImageEngine {
       for (int i = 0; i < decoded.size(); i++) {
         Decoded d = decoded.get(i);
         d.stages().record("detectors", detectNanos);
+        screened.get(i).timings().forEach(t -> d.stages().record(t.getStage(), t.getMicros() * 1_000));
         try {
           answers[d.job()] = new Answer(respond(prepared.get(i), screened.get(i), d.stages(), jobs.size()), null);
         } catch (RuntimeException e) {
@@ -197,43 +205,65 @@ public final class ImageEngine {
     return List.of(answers);
   }
 
-  /** Decodes and reads every job, concurrently when there are several; fills in the failures. */
+  /**
+   * Decodes and reads every job, each on its own virtual thread, while this thread watches the
+   * jobs: the decode of a job whose caller left or whose deadline passed is stopped (the decoder
+   * stops between rows, or stops waiting for its memory budget). Fills in the failures.
+   */
   private List<Decoded> prepare(List<Job> jobs, Answer[] answers) {
     List<Decoded> decoded = new ArrayList<>(jobs.size());
-    if (jobs.size() == 1) {
-      try {
-        decoded.add(prepare(0, jobs.getFirst()));
-      } catch (RuntimeException | Error e) {
-        answers[0] = new Answer(null, e);
-      }
-      return decoded;
+    // The batcher hands over each call's deadline and whether it is still wanted, not its gRPC
+    // context: each decode gets a context of its own, cancelled when its call ends.
+    List<Context.CancellableContext> calls = new ArrayList<>(jobs.size());
+    for (int i = 0; i < jobs.size(); i++) {
+      calls.add(Context.ROOT.withCancellation());
     }
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Decoded>> work = new ArrayList<>(jobs.size());
       for (int i = 0; i < jobs.size(); i++) {
         int job = i;
-        work.add(pool.submit(() -> prepare(job, jobs.get(job))));
+        work.add(pool.submit(() -> prepare(job, jobs.get(job), calls.get(job))));
       }
       for (int i = 0; i < jobs.size(); i++) {
-        try {
-          decoded.add(work.get(i).get());
-        } catch (ExecutionException e) {
-          answers[i] = new Answer(null, e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          answers[i] = new Answer(null, e);
+        Decoded d = awaitWatching(work.get(i), jobs, calls, answers, i);
+        if (d != null) {
+          decoded.add(d);
         }
       }
+    } finally {
+      calls.forEach(c -> c.cancel(null));
     }
     return decoded;
   }
 
-  private Decoded prepare(int job, Job j) {
+  private static Decoded awaitWatching(Future<Decoded> work, List<Job> jobs, List<Context.CancellableContext> calls,
+      Answer[] answers, int i) {
+    while (true) {
+      try {
+        return work.get(WATCH_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        for (int k = 0; k < jobs.size(); k++) {
+          Job j = jobs.get(k);
+          if (!j.wanted().getAsBoolean() || (j.deadline() != null && j.deadline().isExpired())) {
+            calls.get(k).cancel(null);
+          }
+        }
+      } catch (ExecutionException e) {
+        answers[i] = new Answer(null, e.getCause());
+        return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        calls.get(i).cancel(null);
+        answers[i] = new Answer(null, e);
+        return null;
+      }
+    }
+  }
+
+  private Decoded prepare(int job, Job j, Context call) {
     Stages stages = new Stages();
     byte[] data = j.request().getData().toByteArray();
-    // The decode ends when the call does once SafeImageDecoder takes the call's cancellation
-    // (its decode-budget change); j.wanted() and j.deadline() are what it will be handed here.
-    DecodedImage image = stages.time("decode", () -> decoder.decode(data));
+    DecodedImage image = stages.time("decode", () -> decoder.decode(data, call));
     MetadataExtractor.Extraction meta = stages.time("metadata", () -> metadata.extract(image.format(), data));
     return new Decoded(job, data, image, meta, stages);
   }

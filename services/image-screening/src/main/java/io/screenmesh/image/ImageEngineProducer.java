@@ -78,7 +78,7 @@ public class ImageEngineProducer {
         raw.getOptionalValue(PREFIX + ".squeeze.bit-depth", Integer.class).orElse(ImageSqueeze.Settings.DEFAULTS.bitDepth()),
         raw.getOptionalValue(PREFIX + ".squeeze.median", Integer.class).orElse(ImageSqueeze.Settings.DEFAULTS.median()));
     ImageEngine.Options options = new ImageEngine.Options(sanitize(raw), verdict(raw));
-    this.engine = new ImageEngine(new SafeImageDecoder(config.limits()),
+    this.engine = new ImageEngine(new SafeImageDecoder(config.limits(), DecodeBudget.from(config)),
         new MetadataExtractor(config.metadata().maxTexts(), config.metadata().maxTextChars(),
             config.metadata().maxInflatedBytes()),
         registry, new ImageSqueeze(backend.squeeze(), squeeze), backend.proto(), options);

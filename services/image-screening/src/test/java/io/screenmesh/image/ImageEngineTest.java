@@ -49,6 +49,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -107,9 +108,14 @@ class ImageEngineTest {
 
   private static ImageEngine engine(AccelerationProvider provider, ImageSqueeze.Settings squeeze,
       ImageEngine.Sanitize sanitize, ImageDetector... extra) {
+    return engine(DECODER, provider, squeeze, sanitize, extra);
+  }
+
+  private static ImageEngine engine(SafeImageDecoder decoder, AccelerationProvider provider,
+      ImageSqueeze.Settings squeeze, ImageEngine.Sanitize sanitize, ImageDetector... extra) {
     List<ImageDetector> detectors = new ArrayList<>(List.of(extra));
     detectors.add(new MetadataTextDetector(new DerivedTextScreener(textDown, Duration.ofSeconds(2))));
-    return new ImageEngine(DECODER, new MetadataExtractor(32, 16384, 1 << 20),
+    return new ImageEngine(decoder, new MetadataExtractor(32, 16384, 1 << 20),
         new DetectorRegistry<>(Modality.MODALITY_IMAGE, detectors, Map.of(),
             DetectorRegistry.Settings.enabled(Duration.ofSeconds(3))),
         new ImageSqueeze(Squeeze.on(provider), squeeze), ComputeBackend.toProto(provider.backend()),
@@ -173,7 +179,8 @@ class ImageEngineTest {
     assertEquals(1, r.getProcessing().getBatchSize());
     assertEquals("image-screening", r.getProcessing().getService());
     List<String> stages = r.getProcessing().getTimingsList().stream().map(t -> t.getStage()).toList();
-    assertEquals(List.of("decode", "metadata", "squeeze", "detectors", "sanitize"), stages);
+    assertEquals(List.of("decode", "metadata", "squeeze", "detectors", "detect.image.broken",
+        "detect.image.metadata-text", "sanitize"), stages);
   }
 
   @Test
@@ -284,6 +291,36 @@ class ImageEngineTest {
       ScreeningException se = assertInstanceOf(ScreeningException.class, e.getCause());
       assertEquals(Status.Code.INVALID_ARGUMENT, se.code());
       assertEquals(SafeImageDecoder.FORMAT_UNSUPPORTED, se.reason());
+    }
+  }
+
+  @Test
+  void aCallThatEndsWhileItsImageDecodesStopsTheDecode() throws Exception {
+    byte[] png = TestImages.zeroRgba16Png(2_000);
+    Context.CancellableContext call = Context.ROOT.withCancellation();
+    CountDownLatch reading = new CountDownLatch(1);
+    SafeImageDecoder decoder = new SafeImageDecoder(ImageLimits.DEFAULTS,
+        new DecodeBudget(SafeImageDecoder.DEFAULT_BUDGET_BYTES, Duration.ofSeconds(5)), (reader, param) -> {
+          reading.countDown();
+          // The caller goes away as the reader starts on 32 MB of samples.
+          long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          while (!call.isCancelled() && System.nanoTime() < until) {
+            Thread.sleep(5);
+          }
+          return reader.read(0, param);
+        });
+    ImageEngine engine = engine(decoder, AccelerationProviders.create("java"), ImageSqueeze.Settings.DEFAULTS,
+        ImageEngine.Sanitize.SQUEEZE);
+    try (var batcher = new DynamicBatcher<ScreenImageRequest, ScreenImageResponse>("test",
+        new DynamicBatcher.Settings(8, Duration.ZERO, 8, 1), engine::handle)) {
+      CompletableFuture<ScreenImageResponse> answer = batcher.submit(request("big", png), call);
+      assertTrue(reading.await(30, TimeUnit.SECONDS));
+      call.cancel(null);
+      // Once in a batch, the item is answered by the engine only: had the decode gone on, the
+      // image would have been screened and answered.
+      ExecutionException e = assertThrows(ExecutionException.class, () -> answer.get(30, TimeUnit.SECONDS));
+      ScreeningException se = assertInstanceOf(ScreeningException.class, e.getCause());
+      assertEquals(Status.Code.CANCELLED, se.code(), se.getMessage());
     }
   }
 
