@@ -1,49 +1,47 @@
 package io.screenmesh.image;
 
-import io.grpc.Context;
-import io.grpc.Deadline;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
-import io.screenmesh.image.v1.ImageScreeningService;
+import io.screenmesh.image.v1.ImageScreeningServiceGrpc;
 import io.screenmesh.image.v1.ScreenImageRequest;
 import io.screenmesh.image.v1.ScreenImageResponse;
 import io.screenmesh.image.v1.ScreenImageStreamRequest;
 import io.screenmesh.image.v1.ScreenImageStreamResponse;
-import io.screenmesh.services.common.GrpcErrors;
-import io.screenmesh.services.common.Offload;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
+import io.screenmesh.services.common.ScreeningException;
+import io.screenmesh.services.common.engine.EngineCalls;
 
 /**
- * The gRPC face of {@link ImageScreener}: decoding and screening run on worker threads; the
- * caller's deadline, read on the calling thread, bounds the calls to text-screening.
+ * The gRPC face of {@link ImageEngine}: unary calls and stream items go into the engine's
+ * dynamic batcher through {@link EngineCalls}, which answers with the mapped status or item
+ * error; the caller's deadline and cancellation travel with each request.
  */
 @GrpcService
-public class ImageScreeningGrpcService implements ImageScreeningService {
+public class ImageScreeningGrpcService extends ImageScreeningServiceGrpc.ImageScreeningServiceImplBase {
 
-  private final ImageScreener screener;
+  private final EngineCalls<ScreenImageRequest, ScreenImageResponse> calls;
 
-  /** Creates the service. */
-  public ImageScreeningGrpcService(ImageScreener screener) {
-    this.screener = screener;
+  /** Creates the service over the engine's adapter. */
+  public ImageScreeningGrpcService(EngineCalls<ScreenImageRequest, ScreenImageResponse> calls) {
+    this.calls = calls;
   }
 
   @Override
-  public Uni<ScreenImageResponse> screenImage(ScreenImageRequest request) {
-    Deadline deadline = Context.current().getDeadline();
-    return Offload.unary(() -> screener.screen(request, deadline));
+  public void screenImage(ScreenImageRequest request, StreamObserver<ScreenImageResponse> response) {
+    calls.unary(request, response);
   }
 
   @Override
-  public Multi<ScreenImageStreamResponse> screenImageStream(Multi<ScreenImageStreamRequest> requests) {
-    Deadline deadline = Context.current().getDeadline();
-    return Offload.inOrder(requests,
-        r -> ScreenImageStreamResponse.newBuilder()
-            .setId(r.getRequest().getId())
-            .setResponse(screener.screen(r.getRequest(), deadline))
-            .build(),
-        (r, t) -> ScreenImageStreamResponse.newBuilder()
-            .setId(r.getRequest().getId())
-            .setError(GrpcErrors.toItemError(t))
-            .build());
+  public StreamObserver<ScreenImageStreamRequest> screenImageStream(
+      StreamObserver<ScreenImageStreamResponse> response) {
+    return calls.stream(response, ImageScreeningGrpcService::unwrap, r -> r.getRequest().getId(),
+        (id, r) -> ScreenImageStreamResponse.newBuilder().setId(id).setResponse(r).build(),
+        (id, e) -> ScreenImageStreamResponse.newBuilder().setId(id).setError(e).build());
+  }
+
+  private static ScreenImageRequest unwrap(ScreenImageStreamRequest r) {
+    if (!r.hasRequest()) {
+      throw ScreeningException.invalid("MISSING_REQUEST", "a stream item carries no request");
+    }
+    return r.getRequest();
   }
 }

@@ -16,11 +16,23 @@ public final class SanitizedPng {
 
   /** Encodes {@code image} as PNG (8-bit RGB, or RGBA when it has alpha). */
   public static byte[] encode(DecodedImage image) {
-    int w = image.width();
-    int h = image.height();
-    boolean alpha = image.channels() == 4;
+    return encode(image.width(), image.height(), image.channels(), image.pixels());
+  }
+
+  /**
+   * Encodes interleaved pixels in the layout of {@link DecodedImage#pixels()} (such as squeezed
+   * ones) as PNG: 8-bit RGB, or RGBA when {@code channels} is 4.
+   *
+   * @throws IllegalArgumentException when {@code channels} is not 3 or 4 or {@code px} does not
+   *     hold {@code w * h * channels} bytes
+   */
+  public static byte[] encode(int w, int h, int channels, byte[] px) {
+    if ((channels != 3 && channels != 4) || (long) w * h * channels != px.length) {
+      throw new IllegalArgumentException("pixels do not match the shape: " + px.length + " bytes for "
+          + w + "x" + h + "x" + channels);
+    }
+    boolean alpha = channels == 4;
     BufferedImage out = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-    byte[] px = image.pixels();
     int[] row = new int[w];
     int o = 0;
     for (int y = 0; y < h; y++) {

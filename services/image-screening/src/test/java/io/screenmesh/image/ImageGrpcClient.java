@@ -26,6 +26,11 @@ final class ImageGrpcClient implements AutoCloseable {
         .maxInboundMessageSize(64 << 20).build();
   }
 
+  /** The channel, for other stubs (health). */
+  ManagedChannel channel() {
+    return channel;
+  }
+
   ScreenImageResponse screen(String id, byte[] data) {
     return ImageScreeningServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
         .screenImage(ScreenImageRequest.newBuilder().setId(id).setData(ByteString.copyFrom(data)).build());
@@ -38,10 +43,14 @@ final class ImageGrpcClient implements AutoCloseable {
 
   /** Sends {@code requests} over one stream and collects every answer (bounded wait). */
   List<ScreenImageStreamResponse> stream(List<ScreenImageRequest> requests) throws InterruptedException {
+    return streamItems(requests.stream().map(r -> ScreenImageStreamRequest.newBuilder().setRequest(r).build()).toList());
+  }
+
+  /** Sends stream items as they are (some may lack a request) and collects every answer. */
+  List<ScreenImageStreamResponse> streamItems(List<ScreenImageStreamRequest> items) throws InterruptedException {
     return StreamCalls.collect(
         ImageScreeningServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)::screenImageStream,
-        requests.stream().map(r -> ScreenImageStreamRequest.newBuilder().setRequest(r).build()).toList(),
-        Duration.ofSeconds(60));
+        items, Duration.ofSeconds(60));
   }
 
   @Override

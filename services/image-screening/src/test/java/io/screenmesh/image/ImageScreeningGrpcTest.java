@@ -1,35 +1,52 @@
 package io.screenmesh.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.screenmesh.common.v1.Backend;
 import io.screenmesh.common.v1.Decision;
+import io.screenmesh.common.v1.DetectorOutcome;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.image.v1.ScreenImageRequest;
 import io.screenmesh.image.v1.ScreenImageResponse;
+import io.screenmesh.image.v1.ScreenImageStreamRequest;
 import io.screenmesh.image.v1.ScreenImageStreamResponse;
+import io.screenmesh.services.common.ComputeBackend;
+import jakarta.inject.Inject;
+import java.io.IOException;
 import java.net.URL;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The image service over real gRPC, on inputs that need no text-screening. */
+/** The image service over real gRPC (engine, batcher, adapter), on inputs that need no text-screening. */
 @QuarkusTest
 class ImageScreeningGrpcTest {
 
   @TestHTTPResource("/")
   URL url;
+
+  @Inject
+  ComputeBackend backend;
+
+  @Inject
+  ImageEngine engine;
 
   private ImageGrpcClient client;
 
@@ -50,7 +67,7 @@ class ImageScreeningGrpcTest {
   }
 
   @Test
-  void aCleanImageIsAllowedWithASanitizedCopyAndTheDetectorsReported() {
+  void aCleanImageIsAllowedWithASqueezedSanitizedCopyAndEveryDetectorReported() throws IOException {
     byte[] png = TestImages.png(200, 120);
     ScreenImageResponse r = client.screen("clean-1", png);
     assertEquals("clean-1", r.getId());
@@ -60,18 +77,43 @@ class ImageScreeningGrpcTest {
     assertEquals(200, r.getInfo().getWidth());
     assertEquals(120, r.getInfo().getHeight());
     assertEquals(3, r.getInfo().getChannels());
+    // The sanitized image is the configured squeeze (bit depth 5, 2x2 median) of the decoded
+    // pixels on the service's own backend, bit for bit.
     DecodedImage original = new SafeImageDecoder(ImageLimits.DEFAULTS).decode(png);
-    DecodedImage sanitized = new SafeImageDecoder(ImageLimits.DEFAULTS).decode(r.getSanitizedPng().toByteArray());
-    assertTrue(Arrays.equals(original.pixels(), sanitized.pixels()));
+    assertArrayEquals(ImageEngineTest.squeezedByHand(backend.squeeze(), original, 5, 2),
+        ImageEngineTest.imageIoPixels(r.getSanitizedPng().toByteArray(), 3));
+    assertEquals(engine.registry().ids(),
+        r.getProcessing().getDetectorsList().stream().map(DetectorRun::getDetector).toList());
     Map<String, DetectorRun> runs = r.getProcessing().getDetectorsList().stream()
         .collect(Collectors.toMap(DetectorRun::getDetector, d -> d));
-    assertTrue(runs.get("image.decode").getRan());
-    assertTrue(runs.get("image.metadata-text").getRan());
-    for (String later : List.of("image.squeeze", "image.ocr", "image.qr", "image.hidden-signal")) {
-      assertFalse(runs.get(later).getRan(), later);
-      assertEquals("arrives in a later release", runs.get(later).getReason());
-    }
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, runs.get("image.metadata-text").getOutcome());
+    assertEquals("no metadata text", runs.get("image.metadata-text").getReason());
     assertEquals("image-screening", r.getProcessing().getService());
+    assertTrue(r.getProcessing().getBatchSize() >= 1);
+  }
+
+  @Test
+  void theBackendFromApplicationPropertiesIsUsedAndReported() {
+    // %test.screenmesh.backend=java; "auto" would choose native where the C library is built.
+    assertEquals("java", backend.choice());
+    assertEquals(Backend.BACKEND_JAVA, backend.proto());
+    assertEquals(Backend.BACKEND_JAVA, client.screen("b", TestImages.png(8, 8)).getProcessing().getBackend());
+  }
+
+  @Test
+  void healthSaysServingOnceWarm() throws InterruptedException {
+    var health = HealthGrpc.newBlockingStub(client.channel());
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    ServingStatus status = ServingStatus.UNKNOWN;
+    while (System.nanoTime() < end) {
+      status = health.withDeadlineAfter(5, TimeUnit.SECONDS).check(HealthCheckRequest.newBuilder()
+          .setService(ImageEngineProducer.SERVICE_NAME).build()).getStatus();
+      if (status == ServingStatus.SERVING) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertEquals(ServingStatus.SERVING, status);
   }
 
   @Test
@@ -123,6 +165,18 @@ class ImageScreeningGrpcTest {
     assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), answers.get(2).getError().getCode());
     assertEquals("IMAGE_DIMENSIONS_TOO_LARGE", answers.get(2).getError().getReason());
     assertEquals("bmp", answers.get(3).getResponse().getInfo().getFormat());
+  }
+
+  @Test
+  void aStreamItemWithoutARequestGetsItsOwnErrorAndTheStreamGoesOn() throws InterruptedException {
+    List<ScreenImageStreamResponse> answers = client.streamItems(List.of(
+        ScreenImageStreamRequest.getDefaultInstance(),
+        ScreenImageStreamRequest.newBuilder().setRequest(request("after", TestImages.png(6, 6))).build()));
+    assertEquals(2, answers.size());
+    assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(0).getError().getCode());
+    assertEquals("MISSING_REQUEST", answers.get(0).getError().getReason());
+    assertEquals("after", answers.get(1).getId());
+    assertEquals(Decision.DECISION_ALLOW, answers.get(1).getResponse().getVerdict().getDecision());
   }
 
   private static ScreenImageRequest request(String id, byte[] data) {
