@@ -51,6 +51,24 @@ public interface ImageConfig {
   /** Limits on metadata text, under {@code screenmesh.image.metadata.*}. */
   Metadata metadata();
 
+  // The engine's own keys are read through the raw configuration by ImageEngineProducer and
+  // EngineSettings; they are declared here so that the mapping accepts them when set.
+
+  /** {@code screenmesh.image.batch.*}: the batcher. */
+  java.util.Map<String, String> batch();
+
+  /** {@code screenmesh.image.detectors.<name>.*}: each detector. */
+  java.util.Map<String, java.util.Map<String, String>> detectors();
+
+  /** {@code screenmesh.image.squeeze.*}: bit depth and median on the request path. */
+  java.util.Map<String, String> squeeze();
+
+  /** {@code screenmesh.image.sanitize}: squeeze or strip. */
+  java.util.Optional<String> sanitize();
+
+  /** {@code screenmesh.image.verdict.*}: the verdict thresholds. */
+  java.util.Map<String, String> verdict();
+
   /** Limits on the text read from an image's metadata. */
   interface Metadata {
 
