@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.inprocess.InProcessChannelBuilder;
 import io.screenmesh.audio.v1.ScreenAudioRequest;
 import io.screenmesh.audio.v1.ScreenAudioResponse;
 import io.screenmesh.common.v1.Backend;
@@ -24,7 +24,6 @@ import io.screenmesh.kernels.Spectral;
 import io.screenmesh.kernels.java.JavaAccelerationProvider;
 import io.screenmesh.services.common.DerivedTextScreener;
 import io.screenmesh.services.common.ScreeningException;
-import io.screenmesh.services.common.testing.PackagedService;
 import io.screenmesh.services.common.engine.Detection;
 import io.screenmesh.services.common.engine.DetectionContext;
 import io.screenmesh.services.common.engine.DetectorRegistry;
@@ -236,7 +235,7 @@ class AudioEngineTest {
   @Test
   void metadataTextThatTextScreeningCannotScreenBlocksTheClip() throws Exception {
     // A real channel to a port where nothing listens: text-screening is down.
-    ManagedChannel down = ManagedChannelBuilder.forAddress("localhost", PackagedService.freePort()).usePlaintext().build();
+    ManagedChannel down = InProcessChannelBuilder.forName("no-text-screening-" + java.util.UUID.randomUUID()).build();
     try {
       var detector = new MetadataTextDetector(new DerivedTextScreener(down, Duration.ofSeconds(5)));
       byte[] wav = TestWavs.riff(TestWavs.chunk("fmt ", TestWavs.fmt(TestWavs.PCM, 1, 16_000, 16)),

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.Status;
 import io.screenmesh.common.v1.Backend;
 import io.screenmesh.common.v1.Category;
@@ -37,7 +37,6 @@ import io.screenmesh.services.common.engine.DetectionContext;
 import io.screenmesh.services.common.engine.DetectorRegistry;
 import io.screenmesh.services.common.engine.DynamicBatcher;
 import io.screenmesh.services.common.engine.ModalityVerdict;
-import io.screenmesh.services.common.testing.PackagedService;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -69,7 +68,7 @@ class ImageEngineTest {
 
   @BeforeAll
   static void channel() throws IOException {
-    textDown = ManagedChannelBuilder.forAddress("localhost", PackagedService.freePort()).usePlaintext().build();
+    textDown = InProcessChannelBuilder.forName("no-text-screening-" + java.util.UUID.randomUUID()).build();
   }
 
   @AfterAll
