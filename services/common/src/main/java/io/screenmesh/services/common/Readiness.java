@@ -1,6 +1,13 @@
 package io.screenmesh.services.common;
 
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.quarkus.grpc.GlobalInterceptor;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,15 +20,25 @@ import org.jboss.logging.Logger;
  * calls would run past their budgets. Both the overall status ({@code ""}) and the named
  * services are set. The line that says so names the compute backend, so that a readiness log
  * shows what the service will run on.
+ *
+ * <p>Quarkus marks its health SERVING as soon as the gRPC server starts, a moment before the
+ * start-up event in which a service can say it is starting. To close that window this class is
+ * also a server interceptor: between {@link #starting} and {@link #ready}, every health
+ * {@code Check} is answered NOT_SERVING here, whatever the storage says.
  */
 @ApplicationScoped
-public class Readiness {
+@GlobalInterceptor
+public class Readiness implements ServerInterceptor {
+
+  private static final String HEALTH_CHECK = "grpc.health.v1.Health/Check";
 
   private static final Logger LOG = Logger.getLogger(Readiness.class);
 
   private final GrpcHealthStorage health;
   private final ComputeBackend backend;
   private final AtomicBoolean ready = new AtomicBoolean();
+  // Before starting() the service does not take part (the front door), and health is Quarkus'.
+  private volatile boolean warming;
 
   /** Creates the readiness holder over Quarkus' gRPC health storage. */
   public Readiness(GrpcHealthStorage health, ComputeBackend backend) {
@@ -31,12 +48,14 @@ public class Readiness {
 
   /** Marks the service and {@code services} NOT_SERVING (before warm-up). */
   public void starting(String... services) {
+    warming = !ready.get();
     set(ServingStatus.NOT_SERVING, services);
   }
 
   /** Marks the service and {@code services} SERVING. */
   public void ready(String... services) {
     set(ServingStatus.SERVING, services);
+    warming = false;
     if (ready.compareAndSet(false, true)) {
       LOG.infof("warm and ready on the %s backend: health says SERVING", backend.provider().backend().id());
     }
@@ -45,6 +64,22 @@ public class Readiness {
   /** True once {@link #ready} was called. */
   public boolean isReady() {
     return ready.get();
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    if (!warming || !HEALTH_CHECK.equals(call.getMethodDescriptor().getFullMethodName())) {
+      return next.startCall(call, headers);
+    }
+    // Parsed by the call's own marshaller, so the answer has the type the health service uses.
+    RespT notServing = call.getMethodDescriptor().parseResponse(new java.io.ByteArrayInputStream(
+        HealthCheckResponse.newBuilder().setStatus(ServingStatus.NOT_SERVING).build().toByteArray()));
+    call.request(1);
+    call.sendHeaders(new Metadata());
+    call.sendMessage(notServing);
+    call.close(Status.OK, new Metadata());
+    return new ServerCall.Listener<>() {};
   }
 
   private void set(ServingStatus status, String... services) {
