@@ -126,14 +126,17 @@ public final class ModalityFanOut {
   }
 
   /**
-   * True for a failure that the transport made, not the service: UNAVAILABLE or
-   * RESOURCE_EXHAUSTED without our ErrorInfo. A GOAWAY closes a connection under the calls in
-   * flight (grpc-java reports ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED "Bandwidth exhausted"),
-   * a restarted service refuses the connection; neither says anything about the part.
+   * True for a failure that the transport made, not the service: UNAVAILABLE, RESOURCE_EXHAUSTED
+   * or INTERNAL without our ErrorInfo (our services put one on every status they send). A
+   * GOAWAY closes a connection under the calls in flight (grpc-java reports ENHANCE_YOUR_CALM
+   * as RESOURCE_EXHAUSTED "Bandwidth exhausted", PROTOCOL_ERROR as INTERNAL), a restarted
+   * service refuses the connection; none of them says anything about the part, and
+   * screening a part twice is harmless.
    */
   static boolean transportFailure(Throwable t) {
     Status.Code code = Status.fromThrowable(t).getCode();
-    return (code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED) && ourReason(t) == null;
+    return (code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL)
+        && ourReason(t) == null;
   }
 
   /**
