@@ -138,9 +138,23 @@ public final class Mesh implements AutoCloseable {
    * the front door accepts it (the other services ignore it).
    */
   public Channel channel(MeshService service) {
+    return withToken(rawChannel(service));
+  }
+
+  /** {@code channel} carrying the mesh's bearer token on every call. */
+  public Channel withToken(Channel channel) {
     Metadata auth = new Metadata();
     auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-    return ClientInterceptors.intercept(rawChannel(service), MetadataUtils.newAttachHeadersInterceptor(auth));
+    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(auth));
+  }
+
+  /**
+   * A new TLS channel to a service on a connection of its own, as a second caller would
+   * have, without the token ({@link #withToken}); the caller shuts it down.
+   */
+  public ManagedChannel separateRawChannel(MeshService service) {
+    ensureOpen();
+    return openChannel(service);
   }
 
   /**
@@ -149,19 +163,21 @@ public final class Mesh implements AutoCloseable {
    */
   public synchronized ManagedChannel rawChannel(MeshService service) {
     ensureOpen();
-    return channels.computeIfAbsent(service, s -> {
-      try {
-        return NettyChannelBuilder.forAddress("localhost", port(s))
-            .sslContext(GrpcSslContexts.forClient()
-                .trustManager(tlsFile("ca.crt").toFile())
-                .keyManager(tlsFile("client.crt").toFile(), tlsFile("client.key").toFile())
-                .build())
-            .maxInboundMessageSize(MAX_INBOUND_BYTES)
-            .build();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the mesh's TLS material in " + tlsFile(""), e);
-      }
-    });
+    return channels.computeIfAbsent(service, this::openChannel);
+  }
+
+  private ManagedChannel openChannel(MeshService s) {
+    try {
+      return NettyChannelBuilder.forAddress("localhost", port(s))
+          .sslContext(GrpcSslContexts.forClient()
+              .trustManager(tlsFile("ca.crt").toFile())
+              .keyManager(tlsFile("client.crt").toFile(), tlsFile("client.key").toFile())
+              .build())
+          .maxInboundMessageSize(MAX_INBOUND_BYTES)
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the mesh's TLS material in " + tlsFile(""), e);
+    }
   }
 
   /**

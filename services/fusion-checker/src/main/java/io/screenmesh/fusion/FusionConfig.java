@@ -38,6 +38,28 @@ public interface FusionConfig {
   /** The longest each modality service is given per part, whatever the caller's deadline. */
   Budget budget();
 
+  /**
+   * The modality services' own size limits, checked here before a part is sent: a part over
+   * them is answered REJECTED with the service's reason without a call, and never reaches a
+   * transport cap that would refuse it without one. Keep them equal to the services' settings.
+   */
+  Limits limits();
+
+  /** Per-modality size limits, the modality services' defaults. */
+  interface Limits {
+    /** Longest text in UTF-16 code units ({@code screenmesh.text.max-text-length}). */
+    @WithDefault("65536")
+    int textChars();
+
+    /** Largest encoded image in bytes ({@code screenmesh.image.max-bytes}). */
+    @WithDefault("20971520")
+    int imageBytes();
+
+    /** Largest encoded clip in bytes ({@code screenmesh.audio.max-bytes}). */
+    @WithDefault("52428800")
+    int audioBytes();
+  }
+
   /** Per-modality time budgets. */
   interface Budget {
     /** Budget of a text part. */

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param textBudget the longest a text part may take, positive
  * @param imageBudget the longest an image part may take, positive
  * @param audioBudget the longest an audio part may take, positive
+ * @param limits the modality services' size limits, checked before a part is sent
  */
 public record FusionSettings(
     int maxParts,
@@ -20,7 +21,42 @@ public record FusionSettings(
     Duration deadlineMargin,
     Duration textBudget,
     Duration imageBudget,
-    Duration audioBudget) {
+    Duration audioBudget,
+    PartLimits limits) {
+
+  /**
+   * The modality services' size limits.
+   *
+   * @param textChars longest text in UTF-16 code units, positive
+   * @param imageBytes largest encoded image, positive
+   * @param audioBytes largest encoded clip, positive
+   */
+  public record PartLimits(int textChars, int imageBytes, int audioBytes) {
+
+    /** The modality services' defaults: 65,536 characters, 20 MiB, 50 MiB. */
+    public static final PartLimits DEFAULTS = new PartLimits(65_536, 20 * 1024 * 1024, 50 * 1024 * 1024);
+
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException naming the configuration key that is out of range
+     */
+    public PartLimits {
+      for (var e : java.util.Map.of("text-chars", textChars, "image-bytes", imageBytes, "audio-bytes", audioBytes)
+          .entrySet()) {
+        if (e.getValue() < 1) {
+          throw new IllegalArgumentException(
+              "screenmesh.fusion.limits." + e.getKey() + " must be positive, got " + e.getValue());
+        }
+      }
+    }
+  }
+
+  /** Settings with the default {@link PartLimits}. */
+  public FusionSettings(int maxParts, int streamConcurrency, Duration deadlineMargin, Duration textBudget,
+      Duration imageBudget, Duration audioBudget) {
+    this(maxParts, streamConcurrency, deadlineMargin, textBudget, imageBudget, audioBudget, PartLimits.DEFAULTS);
+  }
 
   /**
    * Checks the values.
@@ -28,6 +64,7 @@ public record FusionSettings(
    * @throws IllegalArgumentException naming the configuration key that is out of range
    */
   public FusionSettings {
+    java.util.Objects.requireNonNull(limits, "limits");
     if (maxParts < 1) {
       throw new IllegalArgumentException("screenmesh.fusion.max-parts must be at least 1, got " + maxParts);
     }
@@ -53,7 +90,8 @@ public record FusionSettings(
   /** The settings of {@code config}; throws {@link IllegalArgumentException} for values out of range. */
   public static FusionSettings from(FusionConfig config) {
     return new FusionSettings(config.maxParts(), config.streamConcurrency(), config.deadlineMargin(),
-        config.budget().text(), config.budget().image(), config.budget().audio());
+        config.budget().text(), config.budget().image(), config.budget().audio(),
+        new PartLimits(config.limits().textChars(), config.limits().imageBytes(), config.limits().audioBytes()));
   }
 
   /** The budget of {@code modality}. */

@@ -88,7 +88,8 @@ public class ItemScreener {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
       Policy policy = policies.resolve(request.getPolicy());
       long start = System.nanoTime();
-      List<Uni<PartResult>> calls = parts.stream().map(p -> fanOut.screen(p, callerDeadline)).toList();
+      List<Uni<PartResult>> calls = parts.stream()
+          .map(p -> fanOut.screen(p, callerDeadline, request.getOmitSanitized())).toList();
       return Uni.join().all(calls).andFailFast()
           .map(results -> fuse(request.getId(), policy, results, System.nanoTime() - start));
     });

@@ -19,6 +19,11 @@ import java.util.Set;
  * ({@code INVALID_ARGUMENT PART_ID_DUPLICATE}) and at most {@value #MAX_ID_LENGTH}
  * characters ({@code INVALID_ARGUMENT PART_ID_TOO_LONG}); so is the item's id
  * ({@code INVALID_ARGUMENT ITEM_ID_TOO_LONG}, checked first).
+ *
+ * <p>A part over its modality service's size limit does not fail the item: {@link
+ * #oversize} names it, and the part is answered REJECTED with the service's own reason
+ * ({@code TEXT_TOO_LARGE}, {@code IMAGE_TOO_LARGE}, {@code AUDIO_TOO_LARGE}) without being
+ * sent, as if the service had refused it.
  */
 public final class ItemValidator {
 
@@ -67,6 +72,32 @@ public final class ItemValidator {
       parts.add(p.getId().equals(id) ? p : p.toBuilder().setId(id).build());
     }
     return parts;
+  }
+
+  /**
+   * Why {@code part} is over its modality service's limit, or null when it is within it.
+   * Checked before sending because a message over a service's transport cap is refused by
+   * the transport with a bare RESOURCE_EXHAUSTED that says nothing about the part.
+   *
+   * @param part a part with content
+   * @param limits the modality services' limits
+   * @return a RESOURCE_EXHAUSTED exception with the service's reason, or null
+   */
+  public static ScreeningException oversize(Part part, FusionSettings.PartLimits limits) {
+    return switch (part.getContentCase()) {
+      case TEXT -> part.getText().length() > limits.textChars()
+          ? tooLarge("TEXT_TOO_LARGE", "text", part.getText().length(), "characters", limits.textChars()) : null;
+      case IMAGE -> part.getImage().size() > limits.imageBytes()
+          ? tooLarge("IMAGE_TOO_LARGE", "image", part.getImage().size(), "bytes", limits.imageBytes()) : null;
+      case AUDIO -> part.getAudio().size() > limits.audioBytes()
+          ? tooLarge("AUDIO_TOO_LARGE", "audio clip", part.getAudio().size(), "bytes", limits.audioBytes()) : null;
+      case CONTENT_NOT_SET -> null;
+    };
+  }
+
+  private static ScreeningException tooLarge(String reason, String what, int size, String unit, int limit) {
+    return ScreeningException.tooLarge(reason,
+        "the " + what + " has " + size + " " + unit + "; at most " + limit + " are accepted");
   }
 
   private static boolean hasContent(Part p) {

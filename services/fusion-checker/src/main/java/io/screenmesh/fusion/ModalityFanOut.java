@@ -1,10 +1,14 @@
 package io.screenmesh.fusion;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Channel;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import io.screenmesh.audio.v1.AudioScreeningServiceGrpc;
 import io.screenmesh.audio.v1.ScreenAudioRequest;
@@ -20,6 +24,7 @@ import io.screenmesh.image.v1.ImageScreeningServiceGrpc;
 import io.screenmesh.image.v1.ScreenImageRequest;
 import io.screenmesh.image.v1.ScreenImageResponse;
 import io.screenmesh.services.common.GrpcErrors;
+import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.text.v1.ScreenTextRequest;
 import io.screenmesh.text.v1.ScreenTextResponse;
 import io.screenmesh.text.v1.TextOrigin;
@@ -34,10 +39,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Sends each part of an item to its modality service and turns the answer, or the lack
- * of one, into a {@link PartResult}. The returned {@link Uni}s never fail: a refusal
- * (INVALID_ARGUMENT, RESOURCE_EXHAUSTED) becomes outcome REJECTED, anything else (UNAVAILABLE,
- * DEADLINE_EXCEEDED, INTERNAL, a dropped connection) outcome UNAVAILABLE, both with the
- * peer's status in {@code PartResult.error}; the policy decides what they mean.
+ * of one, into a {@link PartResult}. The returned {@link Uni}s never fail: a refusal that
+ * names its reason (INVALID_ARGUMENT, RESOURCE_EXHAUSTED with a screenmesh ErrorInfo) becomes
+ * outcome REJECTED, anything else (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, a dropped
+ * connection, a transport status without an ErrorInfo, a full queue) outcome UNAVAILABLE,
+ * both with the peer's status in {@code PartResult.error}; the policy decides what they mean.
  *
  * <p>Every call has a deadline: the modality's budget, shortened to the caller's deadline
  * less the fusion margin when that comes first. Cancelling the {@code Uni} (the caller
@@ -50,6 +56,8 @@ import org.jboss.logging.Logger;
 public final class ModalityFanOut {
 
   private static final Logger LOG = Logger.getLogger(ModalityFanOut.class);
+  /** The reason a modality service gives when its queue is full. */
+  static final String SERVER_BUSY = "SERVER_BUSY";
 
   private final TextScreeningServiceGrpc.TextScreeningServiceStub text;
   private final ImageScreeningServiceGrpc.ImageScreeningServiceStub image;
@@ -74,27 +82,87 @@ public final class ModalityFanOut {
   /**
    * Screens one part.
    *
+   * <p>The part's deadline is taken when the part is sent (on subscription), not when the
+   * item arrived, so that an item that waited for a stream's capacity still gets its whole
+   * budget. A part over its service's size limit ({@link ItemValidator#oversize}) is
+   * answered REJECTED without a call. A call that fails in the transport (no answer from
+   * the service: see {@link #transportFailure}) is sent once more within the same deadline,
+   * on a fresh connection when the old one was closed under it.
+   *
    * @param part the part, its id already set
    * @param callerDeadline the caller's deadline, or null when it set none
+   * @param omitSanitized true to ask the service to leave out the sanitized copy
    * @return the part's result; never a failure
    */
-  public Uni<PartResult> screen(Part part, Deadline callerDeadline) {
+  public Uni<PartResult> screen(Part part, Deadline callerDeadline, boolean omitSanitized) {
     Modality modality = modalityOf(part);
-    Deadline deadline = deadlineFor(modality, callerDeadline);
-    Uni<PartResult> call = switch (part.getContentCase()) {
+    ScreeningException tooLarge = ItemValidator.oversize(part, settings.limits());
+    if (tooLarge != null) {
+      return Uni.createFrom().item(() -> failed(part, modality, tooLarge));
+    }
+    return Uni.createFrom().deferred(() -> {
+      Deadline deadline = deadlineFor(modality, callerDeadline);
+      return send(part, deadline, omitSanitized)
+          .onFailure(ModalityFanOut::transportFailure).retry().atMost(1);
+    }).onFailure().recoverWithItem(t -> failed(part, modality, t));
+  }
+
+  private Uni<PartResult> send(Part part, Deadline deadline, boolean omitSanitized) {
+    return switch (part.getContentCase()) {
       case TEXT -> ModalityFanOut.<ScreenTextRequest, ScreenTextResponse>call((q, o) -> text.withDeadline(deadline).screenText(q, o),
           ScreenTextRequest.newBuilder().setId(part.getId()).setText(part.getText())
-              .setOrigin(TextOrigin.TEXT_ORIGIN_PROMPT).build())
-          .map(r -> fromText(part, r));
+              .setOrigin(TextOrigin.TEXT_ORIGIN_PROMPT).setOmitSanitized(omitSanitized).build())
+          .map(r -> fromText(part, r, omitSanitized));
       case IMAGE -> ModalityFanOut.<ScreenImageRequest, ScreenImageResponse>call((q, o) -> image.withDeadline(deadline).screenImage(q, o),
-          ScreenImageRequest.newBuilder().setId(part.getId()).setData(part.getImage()).build())
-          .map(r -> fromImage(part, r));
+          ScreenImageRequest.newBuilder().setId(part.getId()).setData(part.getImage())
+              .setOmitSanitized(omitSanitized).build())
+          .map(r -> fromImage(part, r, omitSanitized));
       case AUDIO -> ModalityFanOut.<ScreenAudioRequest, ScreenAudioResponse>call((q, o) -> audio.withDeadline(deadline).screenAudio(q, o),
-          ScreenAudioRequest.newBuilder().setId(part.getId()).setData(part.getAudio()).build())
-          .map(r -> fromAudio(part, r));
+          ScreenAudioRequest.newBuilder().setId(part.getId()).setData(part.getAudio())
+              .setOmitSanitized(omitSanitized).build())
+          .map(r -> fromAudio(part, r, omitSanitized));
       case CONTENT_NOT_SET -> Uni.createFrom().failure(new IllegalArgumentException("part has no content"));
     };
-    return call.onFailure().recoverWithItem(t -> failed(part, modality, t));
+  }
+
+  /**
+   * True for a failure that the transport made, not the service: UNAVAILABLE, RESOURCE_EXHAUSTED
+   * or INTERNAL without our ErrorInfo (our services put one on every status they send). A
+   * GOAWAY closes a connection under the calls in flight (grpc-java reports ENHANCE_YOUR_CALM
+   * as RESOURCE_EXHAUSTED "Bandwidth exhausted", PROTOCOL_ERROR as INTERNAL), a restarted
+   * service refuses the connection; none of them says anything about the part, and
+   * screening a part twice is harmless.
+   */
+  static boolean transportFailure(Throwable t) {
+    Status.Code code = Status.fromThrowable(t).getCode();
+    return (code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL)
+        && ourReason(t) == null;
+  }
+
+  /**
+   * The ErrorInfo reason of a failure that a screenmesh service (or this service) raised, or
+   * null: statuses from the transport or a foreign server carry no ErrorInfo of our domain.
+   */
+  static String ourReason(Throwable t) {
+    if (t instanceof ScreeningException se) {
+      return se.reason();
+    }
+    // GrpcErrors.reasonOf reads any ErrorInfo; a transport or foreign status must not pass as ours.
+    com.google.rpc.Status s = StatusProto.fromThrowable(t);
+    return s == null ? null : s.getDetailsList().stream()
+        .filter(a -> a.is(ErrorInfo.class))
+        .map(ModalityFanOut::errorInfo)
+        .filter(info -> info != null && GrpcErrors.DOMAIN.equals(info.getDomain()))
+        .map(ErrorInfo::getReason)
+        .findFirst().orElse(null);
+  }
+
+  private static ErrorInfo errorInfo(Any detail) {
+    try {
+      return detail.unpack(ErrorInfo.class);
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
   }
 
   /**
@@ -165,22 +233,26 @@ public final class ModalityFanOut {
     });
   }
 
-  private static PartResult fromText(Part part, ScreenTextResponse r) {
-    return screened(part, Modality.MODALITY_TEXT, r.getFindingsList(), r.getProcessing())
-        .setText(r.getSanitizedText()).build();
+  private static PartResult fromText(Part part, ScreenTextResponse r, boolean omitSanitized) {
+    PartResult.Builder b = screened(part, Modality.MODALITY_TEXT, r.getFindingsList(), r.getProcessing());
+    // Unset rather than empty: an empty string in the oneof would read as "sanitized to nothing".
+    if (!omitSanitized && !r.getSanitizedOmitted()) {
+      b.setText(r.getSanitizedText());
+    }
+    return b.build();
   }
 
-  private static PartResult fromImage(Part part, ScreenImageResponse r) {
+  private static PartResult fromImage(Part part, ScreenImageResponse r, boolean omitSanitized) {
     PartResult.Builder b = screened(part, Modality.MODALITY_IMAGE, r.getFindingsList(), r.getProcessing());
-    if (!r.getSanitizedPng().isEmpty()) {
+    if (!omitSanitized && !r.getSanitizedPng().isEmpty()) {
       b.setImagePng(r.getSanitizedPng());
     }
     return b.build();
   }
 
-  private static PartResult fromAudio(Part part, ScreenAudioResponse r) {
+  private static PartResult fromAudio(Part part, ScreenAudioResponse r, boolean omitSanitized) {
     PartResult.Builder b = screened(part, Modality.MODALITY_AUDIO, r.getFindingsList(), r.getProcessing());
-    if (!r.getSanitizedWav().isEmpty()) {
+    if (!omitSanitized && !r.getSanitizedWav().isEmpty()) {
       b.setAudioWav(r.getSanitizedWav());
     }
     return b.build();
@@ -199,11 +271,23 @@ public final class ModalityFanOut {
     return b;
   }
 
-  private static PartResult failed(Part part, Modality modality, Throwable t) {
-    Status.Code code = Status.fromThrowable(t).getCode();
-    ModalityOutcome outcome = code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED
+  /**
+   * REJECTED only for a refusal that names its reason: INVALID_ARGUMENT or RESOURCE_EXHAUSTED
+   * with our ErrorInfo, other than SERVER_BUSY (a full queue is the service's state, not the
+   * part's fault). A bare one came from the transport (a GOAWAY, a message over a cap) and
+   * is UNAVAILABLE, so that no transport event is reported as the caller's malformed input.
+   */
+  static ModalityOutcome outcomeOf(Throwable t) {
+    Status.Code code = t instanceof ScreeningException se ? se.code() : Status.fromThrowable(t).getCode();
+    String reason = ourReason(t);
+    boolean refusal = code == Status.Code.INVALID_ARGUMENT || code == Status.Code.RESOURCE_EXHAUSTED;
+    return refusal && reason != null && !SERVER_BUSY.equals(reason)
         ? ModalityOutcome.MODALITY_OUTCOME_REJECTED
         : ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE;
+  }
+
+  private static PartResult failed(Part part, Modality modality, Throwable t) {
+    ModalityOutcome outcome = outcomeOf(t);
     ItemError error = GrpcErrors.toItemError(t);
     LOG.debugf("part %s (%s): %s %s %s", part.getId(), modality, outcome, error.getReason(), error.getMessage());
     return PartResult.newBuilder()

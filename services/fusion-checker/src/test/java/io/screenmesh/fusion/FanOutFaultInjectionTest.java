@@ -283,6 +283,141 @@ class FanOutFaultInjectionTest {
     assertTrue(unavailable >= 80 - 10 - 32, "items after the death fail closed, got " + unavailable);
   }
 
+  @Test
+  void bareResourceExhaustedIsATransportFailureNotTheCallersMalformedInput() {
+    peers.image.fault(Fault.BARE_RESOURCE_EXHAUSTED);
+    ScreenItemResponse r = screener().screen(item("goaway", text("hello"), image()), null).await().atMost(WAIT);
+    PartResult img = r.getParts(1);
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE, img.getOutcome(), img.toString());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), img.getError().getCode(), "the peer's status is kept");
+    assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
+    assertEquals(List.of(Category.CATEGORY_SCREENING_UNAVAILABLE),
+        r.getVerdict().getReasonsList().stream().map(Finding::getCategory).toList());
+    assertEquals(2, peers.image.calls(), "a transport failure is sent once more, and only once");
+  }
+
+  @Test
+  void aTransportFailureIsSentOnceMoreAndThenScreened() {
+    peers.text.fault(Fault.UNAVAILABLE, 1);
+    ScreenItemResponse r = screener().screen(item("retry", text("hello")), null).await().atMost(WAIT);
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(0).getOutcome(), r.toString());
+    assertEquals(2, peers.text.calls());
+    assertEquals(Decision.DECISION_ALLOW, r.getVerdict().getDecision());
+  }
+
+  @Test
+  void aFullQueueIsUnavailableAndNotSentAgain() {
+    peers.text.fault(Fault.BUSY);
+    ScreenItemResponse r = screener().screen(item("busy", text("hello")), null).await().atMost(WAIT);
+    PartResult p = r.getParts(0);
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE, p.getOutcome(), p.toString());
+    assertEquals("SERVER_BUSY", p.getError().getReason());
+    assertEquals(1, peers.text.calls(), "a refusal with a reason is the service's answer, not a transport failure");
+    assertEquals(Category.CATEGORY_SCREENING_UNAVAILABLE, r.getVerdict().getReasons(0).getCategory());
+  }
+
+  @Test
+  void partsOverTheServicesLimitsAreRejectedWithTheirReasonWithoutACall() {
+    FusionSettings small = new FusionSettings(16, 32, Duration.ofMillis(25), Duration.ofSeconds(30),
+        Duration.ofSeconds(30), Duration.ofSeconds(30), new FusionSettings.PartLimits(10, IMAGE.size() - 1, AUDIO.size()));
+    ScreenItemResponse r = screener(small).screen(item("big", text("x".repeat(11)), image(), text("x".repeat(10)),
+        Part.newBuilder().setAudio(AUDIO).build()), null).await().atMost(WAIT);
+    assertRejectedTooLarge(r.getParts(0), "TEXT_TOO_LARGE");
+    assertRejectedTooLarge(r.getParts(1), "IMAGE_TOO_LARGE");
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(2).getOutcome(), "a text at the limit is sent");
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(3).getOutcome(), "a clip at the limit is sent");
+    assertEquals(1, peers.text.calls(), "only the text within the limit was sent");
+    assertEquals(0, peers.image.calls());
+    assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
+    assertEquals(Category.CATEGORY_MALFORMED_INPUT, r.getVerdict().getReasons(0).getCategory());
+  }
+
+  private static void assertRejectedTooLarge(PartResult p, String reason) {
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_REJECTED, p.getOutcome(), p.toString());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), p.getError().getCode());
+    assertEquals(reason, p.getError().getReason());
+  }
+
+  @Test
+  void omitSanitizedIsPassedOnAndLeavesEveryPartUnsanitized() {
+    ScreenItemRequest request = item("bulk", text("hello"), image(), Part.newBuilder().setAudio(AUDIO).build())
+        .toBuilder().setOmitSanitized(true).build();
+    ScreenItemResponse r = screener().screen(request, null).await().atMost(WAIT);
+    for (PartResult p : r.getPartsList()) {
+      assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, p.getOutcome());
+      assertEquals(PartResult.SanitizedCase.SANITIZED_NOT_SET, p.getSanitizedCase(), p.getPartId());
+    }
+    assertEquals(1, peers.text.omitSanitizedCalls());
+    assertEquals(1, peers.image.omitSanitizedCalls());
+    assertEquals(1, peers.audio.omitSanitizedCalls());
+
+    ScreenItemResponse kept = screener().screen(item("inline", text("hello")), null).await().atMost(WAIT);
+    assertEquals(FaultInjectionPeers.sanitizedText("hello"), kept.getParts(0).getText());
+    assertEquals(1, peers.text.omitSanitizedCalls(), "not asked for unless the caller did");
+  }
+
+  @Test
+  void aStreamItemWaitingForCapacityGetsItsWholeBudget() {
+    // One item at a time, 150 ms each, a 400 ms text budget: the fifth item waits ~600 ms for
+    // its turn, which must not count against its budget.
+    peers.text.answerDelayMillis(150);
+    FusionSettings one = new FusionSettings(16, 1, Duration.ofMillis(25), Duration.ofMillis(400),
+        Duration.ofSeconds(30), Duration.ofSeconds(30));
+    List<ScreenItemStreamRequest> in = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      in.add(stream(item("queued-" + i, text("text " + i))));
+    }
+    List<ScreenItemStreamResponse> out = screener(one).screenStream(Multi.createFrom().iterable(in), null)
+        .collect().asList().await().atMost(WAIT);
+    assertEquals(5, out.size());
+    for (ScreenItemStreamResponse r : out) {
+      assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getResponse().getParts(0).getOutcome(), r.toString());
+    }
+  }
+
+  @Test
+  void massCancellationByOneCallerDoesNotFailOtherCallersParts() throws Exception {
+    // The peers close a connection that carries more than 100 RST frames in 30 s, as HTTP/2
+    // servers do by default against rapid reset; every cancelled call is one RST on the
+    // front door's shared connection.
+    stopPeers();
+    peers = FaultInjectionPeers.start(100);
+    peers.text.answerDelayMillis(250);
+    ItemScreener screener = screener();
+    List<ScreenItemResponse> victims = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<Thread> callers = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      int caller = c;
+      callers.add(Thread.ofPlatform().start(() -> {
+        for (int n = 0; attacking.get(); n++) {
+          victims.add(screener.screen(item("victim-" + caller + "-" + n, text("a clean caption")), null)
+              .await().atMost(WAIT));
+        }
+      }));
+    }
+    for (int round = 0; round < 3; round++) {
+      List<Cancellable> opened = new ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        opened.add(screener.screen(item("gone-" + round + "-" + i, text("never mind")), null)
+            .subscribe().with(r -> { }, t -> { }));
+      }
+      Thread.sleep(100);
+      opened.forEach(Cancellable::cancel);
+      Thread.sleep(400);
+    }
+    attacking.set(false);
+    for (Thread t : callers) {
+      t.join(WAIT.toMillis());
+    }
+    assertTrue(peers.text.cancelled() > 100, "the flood went past the guard: " + peers.text.cancelled() + " cancelled");
+    assertTrue(victims.size() >= 8, "the other callers kept screening: " + victims.size());
+    for (ScreenItemResponse r : victims) {
+      assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(0).getOutcome(), r.toString());
+      assertEquals(Decision.DECISION_ALLOW, r.getVerdict().getDecision(), r.toString());
+    }
+  }
+
   private static ScreenItemStreamRequest stream(ScreenItemRequest r) {
     return ScreenItemStreamRequest.newBuilder().setRequest(r).build();
   }

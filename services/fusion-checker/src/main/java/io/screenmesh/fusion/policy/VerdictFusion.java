@@ -2,6 +2,8 @@ package io.screenmesh.fusion.policy;
 
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Decision;
+import io.screenmesh.common.v1.DetectorOutcome;
+import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
 import io.screenmesh.common.v1.Severity;
 import io.screenmesh.common.v1.Verdict;
@@ -40,6 +42,13 @@ import java.util.List;
  *   <li>{@code UNAVAILABLE} under a fail-open modality: the same category at INFO severity,
  *       contributing 0 and deciding ALLOW; it is listed among the verdict's reasons when the
  *       item is allowed, so the caller learns that a part went unscreened.</li>
+ *   <li>{@code SCREENED} but not fully: the modality service reported a
+ *       {@code CATEGORY_SCREENING_UNAVAILABLE} finding, or one of its detectors ended
+ *       {@code DETECTOR_OUTCOME_FAILED} or {@code DETECTOR_OUTCOME_TIMED_OUT}. The part is
+ *       decided exactly as an {@code UNAVAILABLE} one (one finding by fusion, fail-closed
+ *       BLOCKs, fail-open notices), and the service's own SCREENING_UNAVAILABLE findings are
+ *       kept on the part but not scored by the policy's weights, which could otherwise let
+ *       a half-screened part through under a fail-closed modality.</li>
  * </ul>
  *
  * <p><b>Reasons.</b> The verdict's reasons are the findings whose own decision equals the
@@ -82,10 +91,13 @@ public final class VerdictFusion {
       PartResult part = parts.get(i);
       PartResult.Builder b = part.toBuilder();
       for (Finding f : part.getFindingsList()) {
-        judged.add(judge(policy, f));
+        if (f.getCategory() != Category.CATEGORY_SCREENING_UNAVAILABLE) {
+          judged.add(judge(policy, f));
+        }
       }
-      if (part.getOutcome() != ModalityOutcome.MODALITY_OUTCOME_SCREENED) {
-        Judged notScreened = notScreened(policy, part);
+      String incomplete = part.getOutcome() == ModalityOutcome.MODALITY_OUTCOME_SCREENED ? incomplete(part) : null;
+      if (part.getOutcome() != ModalityOutcome.MODALITY_OUTCOME_SCREENED || incomplete != null) {
+        Judged notScreened = notScreened(policy, part, incomplete);
         b.addFindings(notScreened.finding());
         judged.add(notScreened);
       }
@@ -125,9 +137,30 @@ public final class VerdictFusion {
     return new Judged(f, c, d, false);
   }
 
-  private static Judged notScreened(Policy policy, PartResult part) {
-    String why = part.hasError() && !part.getError().getReason().isEmpty()
-        ? " (" + part.getError().getReason() + ")" : "";
+  /**
+   * Why a part its service answered was not fully screened, or null when it was: the
+   * service's own SCREENING_UNAVAILABLE findings and its failed or timed-out detectors.
+   */
+  private static String incomplete(PartResult part) {
+    List<String> why = new ArrayList<>();
+    for (Finding f : part.getFindingsList()) {
+      if (f.getCategory() == Category.CATEGORY_SCREENING_UNAVAILABLE) {
+        why.add(f.getDetector().isEmpty() ? "a detector was unavailable" : f.getDetector() + " unavailable");
+      }
+    }
+    for (DetectorRun d : part.getProcessing().getDetectorsList()) {
+      if (d.getOutcome() == DetectorOutcome.DETECTOR_OUTCOME_FAILED) {
+        why.add(d.getDetector() + " failed");
+      } else if (d.getOutcome() == DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT) {
+        why.add(d.getDetector() + " timed out");
+      }
+    }
+    return why.isEmpty() ? null : String.join(", ", why);
+  }
+
+  private static Judged notScreened(Policy policy, PartResult part, String incomplete) {
+    String why = incomplete != null ? " fully (" + incomplete + ")"
+        : part.hasError() && !part.getError().getReason().isEmpty() ? " (" + part.getError().getReason() + ")" : "";
     Finding.Builder f = Finding.newBuilder()
         .setModality(part.getModality())
         .setPartId(part.getPartId())

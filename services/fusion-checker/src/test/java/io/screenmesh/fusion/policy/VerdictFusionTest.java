@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Decision;
+import io.screenmesh.common.v1.DetectorOutcome;
+import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
 import io.screenmesh.common.v1.Modality;
+import io.screenmesh.common.v1.ProcessingInfo;
 import io.screenmesh.common.v1.Severity;
 import io.screenmesh.fusion.v1.ModalityOutcome;
 import io.screenmesh.fusion.v1.PartResult;
@@ -141,6 +144,66 @@ class VerdictFusionTest {
     assertEquals(VerdictFusion.REJECTED_DETECTOR, reason.getDetector());
     assertTrue(reason.getMessage().contains("AUDIO_TOO_LONG"), reason.getMessage());
     assertEquals("AUDIO_TOO_LONG", f.parts().get(0).getError().getReason(), "the part keeps its error");
+  }
+
+  private static PartResult withDetector(PartResult p, String detector, DetectorOutcome outcome) {
+    return p.toBuilder().setProcessing(ProcessingInfo.newBuilder()
+        .addDetectors(DetectorRun.newBuilder().setDetector("text.rules").setRan(true)
+            .setOutcome(DetectorOutcome.DETECTOR_OUTCOME_RAN))
+        .addDetectors(DetectorRun.newBuilder().setDetector(detector).setOutcome(outcome))).build();
+  }
+
+  @Test
+  void aFailedDetectorFailsClosedLikeAnUnavailablePart() {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
+        withDetector(screened("p0", Modality.MODALITY_TEXT), "text.embedding", DetectorOutcome.DETECTOR_OUTCOME_FAILED)));
+    assertEquals(Decision.DECISION_BLOCK, f.verdict().getDecision());
+    assertEquals(1f, f.verdict().getScore());
+    Finding reason = f.verdict().getReasons(0);
+    assertEquals(VerdictFusion.UNAVAILABLE_DETECTOR, reason.getDetector());
+    assertEquals(Category.CATEGORY_SCREENING_UNAVAILABLE, reason.getCategory());
+    assertEquals(Severity.SEVERITY_HIGH, reason.getSeverity());
+    assertTrue(reason.getMessage().contains("text.embedding failed"), reason.getMessage());
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, f.parts().get(0).getOutcome(), "the outcome is the service's");
+  }
+
+  @Test
+  void aTimedOutDetectorFailsOpenWhereThePolicySaysSo() {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
+        screened("p0", Modality.MODALITY_TEXT),
+        withDetector(screened("clip", Modality.MODALITY_AUDIO), "audio.transcript", DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT)));
+    assertEquals(Decision.DECISION_ALLOW, f.verdict().getDecision());
+    assertEquals(1, f.verdict().getReasonsCount(), "the caller learns that the clip was not fully screened");
+    Finding notice = f.verdict().getReasons(0);
+    assertEquals(Severity.SEVERITY_INFO, notice.getSeverity());
+    assertEquals("clip", notice.getPartId());
+    assertTrue(notice.getMessage().contains("audio.transcript timed out"), notice.getMessage());
+  }
+
+  @Test
+  void skippedDetectorsAreNotFailures() {
+    VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
+        withDetector(screened("p0", Modality.MODALITY_TEXT), "text.embedding", DetectorOutcome.DETECTOR_OUTCOME_SKIPPED)));
+    assertEquals(Decision.DECISION_ALLOW, f.verdict().getDecision());
+    assertTrue(f.verdict().getReasonsList().isEmpty());
+    assertEquals(0, f.parts().get(0).getFindingsCount());
+  }
+
+  @Test
+  void aServicesOwnUnavailableFindingFollowsTheFailRuleNotTheWeights() {
+    // INFO severity scores 0 under the weights and would ALLOW: text fails closed, so it BLOCKs.
+    Finding partial = finding(Category.CATEGORY_SCREENING_UNAVAILABLE, Severity.SEVERITY_INFO);
+    VerdictFusion.Fused closed = VerdictFusion.fuse(POLICY, List.of(screened("p0", Modality.MODALITY_TEXT, partial)));
+    assertEquals(Decision.DECISION_BLOCK, closed.verdict().getDecision());
+    assertEquals(List.of(VerdictFusion.UNAVAILABLE_DETECTOR),
+        closed.verdict().getReasonsList().stream().map(Finding::getDetector).toList());
+    assertEquals(2, closed.parts().get(0).getFindingsCount(), "the service's finding stays on the part");
+
+    // HIGH severity would BLOCK under the weights: audio fails open, so it is a notice.
+    Finding loud = finding(Category.CATEGORY_SCREENING_UNAVAILABLE, Severity.SEVERITY_HIGH);
+    VerdictFusion.Fused open = VerdictFusion.fuse(POLICY, List.of(screened("clip", Modality.MODALITY_AUDIO, loud)));
+    assertEquals(Decision.DECISION_ALLOW, open.verdict().getDecision());
+    assertEquals(Severity.SEVERITY_INFO, open.verdict().getReasons(0).getSeverity());
   }
 
   @Test

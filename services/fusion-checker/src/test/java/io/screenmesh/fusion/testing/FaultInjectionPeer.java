@@ -7,7 +7,9 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
+import io.screenmesh.common.v1.ProcessingInfo;
 import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.ScreeningException;
 import java.io.IOException;
@@ -40,7 +42,14 @@ public final class FaultInjectionPeer implements AutoCloseable {
     /** Fails with INVALID_ARGUMENT, reason {@value #REFUSAL_REASON}. */
     REFUSE,
     /** Fails with UNAVAILABLE. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /**
+     * Fails with RESOURCE_EXHAUSTED and no ErrorInfo, as a transport does for a GOAWAY
+     * ENHANCE_YOUR_CALM or a message over its cap.
+     */
+    BARE_RESOURCE_EXHAUSTED,
+    /** Fails with RESOURCE_EXHAUSTED, reason SERVER_BUSY, as a modality service with a full queue does. */
+    BUSY
   }
 
   /** The ErrorInfo reason of {@link Fault#REFUSE}. */
@@ -57,8 +66,12 @@ public final class FaultInjectionPeer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger cancelled = new AtomicInteger();
+  private final AtomicInteger omitSanitizedCalls = new AtomicInteger();
   private volatile Fault fault = Fault.NONE;
+  // Calls left that get the fault; the ones after are answered.
+  private final AtomicInteger faultsLeft = new AtomicInteger(Integer.MAX_VALUE);
   private volatile List<Finding> findings = List.of();
+  private volatile List<DetectorRun> detectors = List.of();
   private volatile long answerDelayMillis;
   private volatile int dieAfterAnswers = Integer.MAX_VALUE;
   private Server server;
@@ -67,9 +80,14 @@ public final class FaultInjectionPeer implements AutoCloseable {
     this.name = name;
   }
 
-  void start(io.grpc.BindableService service) throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(service)
+  void start(io.grpc.BindableService service, int maxRstFramesPerWindow) throws IOException {
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+    if (maxRstFramesPerWindow > 0) {
+      // The rapid-reset guard (CVE-2023-44487) that HTTP/2 servers apply by default: more RST
+      // frames in the window and the connection is closed with GOAWAY ENHANCE_YOUR_CALM.
+      b.maxRstFramesPerWindow(maxRstFramesPerWindow, 30);
+    }
+    server = b.addService(service)
         .maxInboundMessageSize(32 * 1024 * 1024)
         .build()
         .start();
@@ -87,6 +105,12 @@ public final class FaultInjectionPeer implements AutoCloseable {
 
   /** Makes every following call fail or hang as {@code f} says. */
   public FaultInjectionPeer fault(Fault f) {
+    return fault(f, Integer.MAX_VALUE);
+  }
+
+  /** Makes the next {@code times} calls fail or hang as {@code f} says, and answers the ones after. */
+  public FaultInjectionPeer fault(Fault f, int times) {
+    this.faultsLeft.set(times);
     this.fault = f;
     return this;
   }
@@ -112,7 +136,10 @@ public final class FaultInjectionPeer implements AutoCloseable {
   /** Clears faults, findings, delays and counters. */
   public void reset() {
     fault = Fault.NONE;
+    faultsLeft.set(Integer.MAX_VALUE);
+    omitSanitizedCalls.set(0);
     findings = List.of();
+    detectors = List.of();
     answerDelayMillis = 0;
     dieAfterAnswers = Integer.MAX_VALUE;
     calls.set(0);
@@ -129,6 +156,11 @@ public final class FaultInjectionPeer implements AutoCloseable {
   /** Calls answered successfully. */
   public int answered() {
     return answered.get();
+  }
+
+  /** Calls that asked for the sanitized copy to be left out. */
+  public int omitSanitizedCalls() {
+    return omitSanitizedCalls.get();
   }
 
   /** The most calls that were open at the same time. */
@@ -150,9 +182,22 @@ public final class FaultInjectionPeer implements AutoCloseable {
     return findings;
   }
 
+  /** The detector runs every answer reports, as a modality service lists them. */
+  public FaultInjectionPeer detectors(DetectorRun... runs) {
+    this.detectors = List.of(runs);
+    return this;
+  }
+
+  ProcessingInfo scriptedProcessing() {
+    return FaultInjectionPeers.processing(detectors);
+  }
+
   /** Applies the current fault to one call; {@code answer} builds the response when there is none. */
-  <R> void handle(StreamObserver<R> observer, Supplier<R> answer) {
+  <R> void handle(StreamObserver<R> observer, boolean omitSanitized, Supplier<R> answer) {
     calls.incrementAndGet();
+    if (omitSanitized) {
+      omitSanitizedCalls.incrementAndGet();
+    }
     int open = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(open, Math::max);
     ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) observer;
@@ -168,12 +213,17 @@ public final class FaultInjectionPeer implements AutoCloseable {
       }
       close.run();
     });
-    switch (fault) {
+    Fault now = faultsLeft.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0 ? fault : Fault.NONE;
+    switch (now) {
       case HANG -> { }
       case REFUSE -> finish(call, close, () -> call.onError(GrpcErrors.toStatus(
           ScreeningException.invalid(REFUSAL_REASON, name + " refuses this part"))));
       case UNAVAILABLE -> finish(call, close, () -> call.onError(
           Status.UNAVAILABLE.withDescription(name + " is unavailable (injected)").asRuntimeException()));
+      case BARE_RESOURCE_EXHAUSTED -> finish(call, close, () -> call.onError(
+          Status.RESOURCE_EXHAUSTED.withDescription("Bandwidth exhausted (injected)").asRuntimeException()));
+      case BUSY -> finish(call, close, () -> call.onError(GrpcErrors.toStatus(
+          ScreeningException.tooLarge("SERVER_BUSY", name + " has a full queue (injected)"))));
       case NONE -> {
         Runnable reply = () -> finish(call, close, () -> {
           call.onNext(answer.get());

@@ -4,6 +4,8 @@ import io.grpc.stub.StreamObserver;
 import io.screenmesh.audio.v1.AudioScreeningServiceGrpc;
 import io.screenmesh.audio.v1.ScreenAudioRequest;
 import io.screenmesh.audio.v1.ScreenAudioResponse;
+import com.google.protobuf.ByteString;
+import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.ProcessingInfo;
 import io.screenmesh.common.v1.StageTiming;
 import io.screenmesh.image.v1.ImageScreeningServiceGrpc;
@@ -13,6 +15,7 @@ import io.screenmesh.text.v1.ScreenTextRequest;
 import io.screenmesh.text.v1.ScreenTextResponse;
 import io.screenmesh.text.v1.TextScreeningServiceGrpc;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The three modality services as {@link FaultInjectionPeer}s, each on its own free port.
@@ -36,41 +39,55 @@ public final class FaultInjectionPeers implements AutoCloseable {
 
   /** Starts the three peers. */
   public static FaultInjectionPeers start() throws IOException {
+    return start(0);
+  }
+
+  /**
+   * Starts the three peers with HTTP/2's rapid-reset guard on: a connection that carries
+   * more than {@code maxRstFramesPerWindow} RST frames in 30 s is closed with GOAWAY
+   * ENHANCE_YOUR_CALM; 0 leaves the guard off.
+   */
+  public static FaultInjectionPeers start(int maxRstFramesPerWindow) throws IOException {
     FaultInjectionPeers p = new FaultInjectionPeers();
     p.text.start(new TextScreeningServiceGrpc.TextScreeningServiceImplBase() {
       @Override
       public void screenText(ScreenTextRequest request, StreamObserver<ScreenTextResponse> observer) {
-        p.text.handle(observer, () -> ScreenTextResponse.newBuilder()
-            .setId(request.getId())
-            .addAllFindings(p.text.scriptedFindings())
-            .setSanitizedText(sanitizedText(request.getText()))
-            .setNormalizedText(request.getText())
-            .setProcessing(processing())
-            .build());
+        p.text.handle(observer, request.getOmitSanitized(), () -> {
+          ScreenTextResponse.Builder b = ScreenTextResponse.newBuilder()
+              .setId(request.getId())
+              .addAllFindings(p.text.scriptedFindings())
+              .setProcessing(p.text.scriptedProcessing());
+          if (request.getOmitSanitized()) {
+            b.setSanitizedOmitted(true);
+          } else {
+            b.setSanitizedText(sanitizedText(request.getText())).setNormalizedText(request.getText());
+          }
+          return b.build();
+        });
       }
-    });
+    }, maxRstFramesPerWindow);
     p.image.start(new ImageScreeningServiceGrpc.ImageScreeningServiceImplBase() {
       @Override
       public void screenImage(ScreenImageRequest request, StreamObserver<ScreenImageResponse> observer) {
-        p.image.handle(observer, () -> ScreenImageResponse.newBuilder()
+        p.image.handle(observer, request.getOmitSanitized(), () -> ScreenImageResponse.newBuilder()
             .setId(request.getId())
             .addAllFindings(p.image.scriptedFindings())
-            .setSanitizedPng(sanitizedBytes(request.getData()))
-            .setProcessing(processing())
+            .setSanitizedPng(request.getOmitSanitized() ? ByteString.EMPTY : sanitizedBytes(request.getData()))
+            .setProcessing(p.image.scriptedProcessing())
             .build());
       }
-    });
+    }, maxRstFramesPerWindow);
     p.audio.start(new AudioScreeningServiceGrpc.AudioScreeningServiceImplBase() {
       @Override
       public void screenAudio(ScreenAudioRequest request, StreamObserver<ScreenAudioResponse> observer) {
-        p.audio.handle(observer, () -> ScreenAudioResponse.newBuilder()
+        p.audio.handle(observer, request.getOmitSanitized(), () -> ScreenAudioResponse.newBuilder()
             .setId(request.getId())
             .addAllFindings(p.audio.scriptedFindings())
-            .setSanitizedWav(sanitizedBytes(request.getData()))
-            .setProcessing(processing())
+            .setSanitizedWav(request.getOmitSanitized() ? ByteString.EMPTY : sanitizedBytes(request.getData()))
+            .setProcessing(p.audio.scriptedProcessing())
             .build());
       }
-    });
+    }, maxRstFramesPerWindow);
     return p;
   }
 
@@ -90,9 +107,11 @@ public final class FaultInjectionPeers implements AutoCloseable {
     return com.google.protobuf.ByteString.copyFrom(b);
   }
 
-  private static ProcessingInfo processing() {
+  /** The ProcessingInfo a peer answers with unless a test scripts detector runs. */
+  static ProcessingInfo processing(List<DetectorRun> detectors) {
     return ProcessingInfo.newBuilder().setService(PEER_SERVICE)
-        .addTimings(StageTiming.newBuilder().setStage("scripted").setMicros(1)).build();
+        .addTimings(StageTiming.newBuilder().setStage("scripted").setMicros(1))
+        .addAllDetectors(detectors).build();
   }
 
   /** Clears every peer's faults, findings and counters. */
