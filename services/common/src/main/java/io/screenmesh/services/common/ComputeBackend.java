@@ -6,7 +6,6 @@ import io.screenmesh.kernels.AccelerationProviders;
 import io.screenmesh.kernels.Similarity;
 import io.screenmesh.kernels.Spectral;
 import io.screenmesh.kernels.Squeeze;
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -18,9 +17,10 @@ import org.jboss.logging.Logger;
  * {@code SCREENMESH_BACKEND}. {@code auto} falls back (one WARN per refusal); an explicit
  * backend that cannot start fails start-up with the reason. The hot-path facades of the service
  * come from here, never from a static holder, so the configured choice is the one used; every
- * response reports it ({@link #proto()}), and one INFO line names it.
+ * response reports it ({@link #proto()}), and one INFO line names it. Created when a service
+ * first injects it (the modality services do at start-up, building their engines); the front
+ * door, which has no hot path, never chooses a backend.
  */
-@Startup
 @ApplicationScoped
 public class ComputeBackend {
 

@@ -35,13 +35,23 @@ public class Readiness implements ServerInterceptor {
   private static final Logger LOG = Logger.getLogger(Readiness.class);
 
   private final GrpcHealthStorage health;
-  private final ComputeBackend backend;
+  private final java.util.function.Supplier<String> backend;
   private final AtomicBoolean ready = new AtomicBoolean();
   // Before starting() the service does not take part (the front door), and health is Quarkus'.
   private volatile boolean warming;
 
-  /** Creates the readiness holder over Quarkus' gRPC health storage. */
-  public Readiness(GrpcHealthStorage health, ComputeBackend backend) {
+  /**
+   * Creates the readiness holder over Quarkus' gRPC health storage. The compute backend is
+   * looked up only when a service says it is ready, so that a service without hot paths (the
+   * front door) never chooses one.
+   */
+  @jakarta.inject.Inject
+  public Readiness(GrpcHealthStorage health, jakarta.enterprise.inject.Instance<ComputeBackend> backend) {
+    this(health, () -> backend.get().provider().backend().id());
+  }
+
+  /** Creates the readiness holder naming the backend that {@code backend} says. */
+  public Readiness(GrpcHealthStorage health, java.util.function.Supplier<String> backend) {
     this.health = health;
     this.backend = backend;
   }
@@ -57,7 +67,7 @@ public class Readiness implements ServerInterceptor {
     set(ServingStatus.SERVING, services);
     warming = false;
     if (ready.compareAndSet(false, true)) {
-      LOG.infof("warm and ready on the %s backend: health says SERVING", backend.provider().backend().id());
+      LOG.infof("warm and ready on the %s backend: health says SERVING", backend.get());
     }
   }
 

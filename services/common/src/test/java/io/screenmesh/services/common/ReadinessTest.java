@@ -23,7 +23,7 @@ class ReadinessTest {
     HealthStatusManager health = new HealthStatusManager();
     // What Quarkus does when its server starts, before any service could say it is warming up.
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
-    Readiness readiness = new Readiness(new GrpcHealthStorage(), new ComputeBackend("java"));
+    Readiness readiness = new Readiness(new GrpcHealthStorage(), () -> "java");
     String name = InProcessServerBuilder.generateName();
     Server server = InProcessServerBuilder.forName(name)
         .addService(ServerInterceptors.intercept(health.getHealthService(), readiness)).build().start();
