@@ -16,8 +16,9 @@ import java.util.concurrent.ExecutionException;
  * Screens the text of a clip's LIST/INFO chunks (title, comment, artist, software...) with
  * text-screening, which a listener never hears but a model fed the file may read. Each clip of a
  * batch is one {@code ScreenTexts} call, all in flight at once. A clip without metadata text is
- * skipped. When text-screening cannot answer for any clip, the detector fails on the batch and
- * the engine reports its clips as not fully screened.
+ * skipped. A clip whose text text-screening cannot screen (down, out of time, refused) is
+ * reported as a failure of this detector on that clip alone, which then counts as not fully
+ * screened.
  */
 @ApplicationScoped
 public class MetadataTextDetector implements AudioDetector {
@@ -37,6 +38,18 @@ public class MetadataTextDetector implements AudioDetector {
     return ID;
   }
 
+  // A clip whose text text-screening could not screen fails alone; anything unexpected fails the batch.
+  private static Detection detection(CompletableFuture<List<Finding>> call) throws Exception {
+    try {
+      return Detection.of(call.get());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof io.screenmesh.services.common.ScreeningException se) {
+        return Detection.failed(List.of(), se.reason() + ": " + se.getMessage());
+      }
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
   @Override
   public List<Detection> detect(List<PreparedAudio> batch, DetectionContext context) throws Exception {
     List<CompletableFuture<List<Finding>>> calls = new ArrayList<>(batch.size());
@@ -47,11 +60,9 @@ public class MetadataTextDetector implements AudioDetector {
     try {
       List<Detection> out = new ArrayList<>(batch.size());
       for (CompletableFuture<List<Finding>> call : calls) {
-        out.add(call == null ? Detection.skipped("no metadata text") : Detection.of(call.get()));
+        out.add(call == null ? Detection.skipped("no metadata text") : detection(call));
       }
       return out;
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
     } finally {
       // On a failure or an interruption (the detector's time is up) the other calls are not awaited.
       for (CompletableFuture<List<Finding>> call : calls) {

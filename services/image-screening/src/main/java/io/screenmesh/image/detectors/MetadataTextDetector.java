@@ -96,21 +96,11 @@ public class MetadataTextDetector implements ImageDetector {
       if (!(e.getCause() instanceof ScreeningException se)) {
         throw new IllegalStateException("screening metadata text failed", e.getCause());
       }
-      findings.add(unscreened(se));
-      return new Detection(findings, "metadata text not screened: " + se.reason());
+      // This image's text went unscreened: the engine reports the detector FAILED on it, and
+      // the image counts as not fully screened; the other images of the batch are unaffected.
+      return Detection.failed(findings, se.reason() + ": " + se.getMessage());
     }
     return Detection.of(findings);
-  }
-
-  private static Finding unscreened(ScreeningException e) {
-    return Finding.newBuilder()
-        .setDetector(ID)
-        .setCategory(Category.CATEGORY_SCREENING_UNAVAILABLE)
-        .setSeverity(Severity.SEVERITY_HIGH)
-        .setScore(1f)
-        .setModality(Modality.MODALITY_IMAGE)
-        .setMessage("the metadata text could not be screened: " + e.getMessage() + " (" + e.reason() + ")")
-        .build();
   }
 
   private static Finding noteFinding(MetadataNote note) {

@@ -182,6 +182,13 @@ public final class DetectorRegistry<I> {
           d = Detection.skipped("no result for this input");
         }
         findings.get(i).addAll(d.findings());
+        if (d.failedReason() != null) {
+          Outcome failedHere = Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_FAILED, d.failedReason(), null);
+          runs.get(i).add(run(id, DetectorOutcome.DETECTOR_OUTCOME_FAILED, d.failedReason()));
+          findings.get(i).add(failureFinding(id, failedHere));
+          complete[i] = false;
+          continue;
+        }
         runs.get(i).add(d.ran()
             ? run(id, DetectorOutcome.DETECTOR_OUTCOME_RAN, "")
             : run(id, DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, d.skippedReason()));
@@ -203,6 +210,7 @@ public final class DetectorRegistry<I> {
         .setScore(1f)
         .setModality(modality)
         .setMessage("detector " + id + (timedOut ? " ran out of time" : " failed")
+            + (outcome.cause() == null && !outcome.reason().isEmpty() ? " (" + outcome.reason() + ")" : "")
             + ": the input was not fully screened")
         .build();
   }

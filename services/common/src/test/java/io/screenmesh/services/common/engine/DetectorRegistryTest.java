@@ -169,4 +169,23 @@ class DetectorRegistryTest {
     assertThrows(IllegalStateException.class,
         () -> new DetectorRegistry<>(Modality.MODALITY_TEXT, List.of(a, b), Map.of(), ON));
   }
+
+  @Test
+  void aDetectorFailingOnOneInputFailsThatInputAlone() {
+    Detector<String> picky = detector("t.picky", s -> s.equals("refused")
+        ? Detection.failed(List.of(finding("t.picky", 0.2f, Severity.SEVERITY_LOW)), "PEER_REFUSED: the peer refused it")
+        : Detection.NOTHING);
+    var registry = new DetectorRegistry<>(Modality.MODALITY_AUDIO, List.of(picky), Map.of(), ON);
+    List<DetectorRegistry.Screened> out = registry.run(List.of("fine", "refused"), DetectionContext.NONE);
+    assertTrue(out.get(0).complete());
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_RAN, runOf(out.get(0), "t.picky").getOutcome());
+    assertFalse(out.get(1).complete());
+    DetectorRun failed = runOf(out.get(1), "t.picky");
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_FAILED, failed.getOutcome());
+    assertEquals("PEER_REFUSED: the peer refused it", failed.getReason());
+    // What it found before failing is kept, and the input blocks.
+    assertEquals(2, out.get(1).findings().size());
+    assertTrue(out.get(1).findings().get(1).getMessage().contains("PEER_REFUSED"));
+    assertEquals(Decision.DECISION_BLOCK, ModalityVerdict.DEFAULT.decide(out.get(1).findings()).getDecision());
+  }
 }
