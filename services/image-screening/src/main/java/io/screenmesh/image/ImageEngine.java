@@ -25,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -77,7 +76,7 @@ public final class ImageEngine {
   }
 
   /** One request of a batch with its call's deadline and whether anyone still waits for it. */
-  private record Job(ScreenImageRequest request, Deadline deadline, BooleanSupplier wanted) {}
+  private record Job(ScreenImageRequest request, Context call, BooleanSupplier wanted) {}
 
   /** A request decoded and read, before squeezing. */
   private record Decoded(int job, byte[] data, DecodedImage image, MetadataExtractor.Extraction metadata,
@@ -85,9 +84,6 @@ public final class ImageEngine {
 
   /** The answer to one job: a response, or why there is none. */
   private record Answer(ScreenImageResponse response, Throwable failure) {}
-
-  /** How often the jobs of a batch are checked for calls that ended while their images decode. */
-  private static final long WATCH_MILLIS = 10;
 
   private final SafeImageDecoder decoder;
   private final MetadataExtractor metadata;
@@ -130,7 +126,7 @@ public final class ImageEngine {
   public void handle(List<DynamicBatcher.Item<ScreenImageRequest, ScreenImageResponse>> batch) {
     List<Job> jobs = new ArrayList<>(batch.size());
     for (var item : batch) {
-      jobs.add(new Job(item.input(), item.deadline(), item::wanted));
+      jobs.add(new Job(item.input(), item.call(), item::wanted));
     }
     List<Answer> answers = screenAll(jobs);
     for (int i = 0; i < batch.size(); i++) {
@@ -160,7 +156,7 @@ public final class ImageEngine {
    *     be screened
    */
   public List<ScreenImageResponse> screen(List<ScreenImageRequest> requests) {
-    List<Job> jobs = requests.stream().map(r -> new Job(r, null, () -> true)).toList();
+    List<Job> jobs = requests.stream().map(r -> new Job(r, Context.ROOT, () -> true)).toList();
     List<ScreenImageResponse> out = new ArrayList<>(jobs.size());
     for (Answer a : screenAll(jobs)) {
       if (a.failure() instanceof RuntimeException e) {
@@ -206,58 +202,32 @@ public final class ImageEngine {
   }
 
   /**
-   * Decodes and reads every job, each on its own virtual thread, while this thread watches the
-   * jobs: the decode of a job whose caller left or whose deadline passed is stopped (the decoder
-   * stops between rows, or stops waiting for its memory budget). Fills in the failures.
+   * Decodes and reads every job, each on its own virtual thread. Each decode listens to its own
+   * call: it stops (between rows, or while it waits for its memory budget) as soon as its caller
+   * leaves or its deadline passes, whatever the other images of the batch do. Fills in the
+   * failures.
    */
   private List<Decoded> prepare(List<Job> jobs, Answer[] answers) {
     List<Decoded> decoded = new ArrayList<>(jobs.size());
-    // The batcher hands over each call's deadline and whether it is still wanted, not its gRPC
-    // context: each decode gets a context of its own, cancelled when its call ends.
-    List<Context.CancellableContext> calls = new ArrayList<>(jobs.size());
-    for (int i = 0; i < jobs.size(); i++) {
-      calls.add(Context.ROOT.withCancellation());
-    }
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Decoded>> work = new ArrayList<>(jobs.size());
       for (int i = 0; i < jobs.size(); i++) {
         int job = i;
-        work.add(pool.submit(() -> prepare(job, jobs.get(job), calls.get(job))));
+        work.add(pool.submit(() -> prepare(job, jobs.get(job), jobs.get(job).call())));
       }
       for (int i = 0; i < jobs.size(); i++) {
-        Decoded d = awaitWatching(work.get(i), jobs, calls, answers, i);
-        if (d != null) {
-          decoded.add(d);
+        try {
+          decoded.add(work.get(i).get());
+        } catch (ExecutionException e) {
+          answers[i] = new Answer(null, e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          work.forEach(w -> w.cancel(true));
+          answers[i] = new Answer(null, e);
         }
       }
-    } finally {
-      calls.forEach(c -> c.cancel(null));
     }
     return decoded;
-  }
-
-  private static Decoded awaitWatching(Future<Decoded> work, List<Job> jobs, List<Context.CancellableContext> calls,
-      Answer[] answers, int i) {
-    while (true) {
-      try {
-        return work.get(WATCH_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        for (int k = 0; k < jobs.size(); k++) {
-          Job j = jobs.get(k);
-          if (!j.wanted().getAsBoolean() || (j.deadline() != null && j.deadline().isExpired())) {
-            calls.get(k).cancel(null);
-          }
-        }
-      } catch (ExecutionException e) {
-        answers[i] = new Answer(null, e.getCause());
-        return null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        calls.get(i).cancel(null);
-        answers[i] = new Answer(null, e);
-        return null;
-      }
-    }
   }
 
   private Decoded prepare(int job, Job j, Context call) {
@@ -271,8 +241,9 @@ public final class ImageEngine {
   private static DetectionContext context(List<Job> jobs) {
     Deadline earliest = null;
     for (Job j : jobs) {
-      if (j.deadline() != null && (earliest == null || j.deadline().isBefore(earliest))) {
-        earliest = j.deadline();
+      Deadline d = j.call().getDeadline();
+      if (d != null && (earliest == null || d.isBefore(earliest))) {
+        earliest = d;
       }
     }
     return new DetectionContext(earliest, () -> jobs.stream().noneMatch(j -> j.wanted().getAsBoolean()));

@@ -94,6 +94,14 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
       return call.getDeadline();
     }
 
+    /**
+     * The call's gRPC context, for work that stops itself when the call ends (a decoder that
+     * listens for cancellation); {@link Context#ROOT} for callers outside gRPC.
+     */
+    public Context call() {
+      return call;
+    }
+
     /** The size of the batch this item was handled in. */
     public int batchSize() {
       return batchSize;
