@@ -143,7 +143,7 @@ public final class LoadGen {
     return pass ? 0 : 1;
   }
 
-  private static ManagedChannel open(LoadOptions o) throws IOException {
+  static ManagedChannel open(LoadOptions o) throws IOException {
     int colon = o.address().lastIndexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException("address must be host:port, got '" + o.address() + "'");

@@ -183,7 +183,7 @@ public record LoadOptions(String target, String address, String ca, String cert,
   }
 
   /** KEY=VALUE lines; blank lines and # comments are skipped. */
-  private static Map<String, String> readEnv(Path file) {
+  static Map<String, String> readEnv(Path file) {
     Map<String, String> env = new HashMap<>();
     try {
       for (String line : Files.readAllLines(file)) {

@@ -27,7 +27,7 @@ import java.util.function.Function;
  * The service a run drives, behind the two call shapes every screenmesh service has: one
  * unary call per prompt, and a batch of prompts over one bidirectional stream.
  */
-public sealed interface Target permits Target.Text, Target.FrontDoor {
+public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarget {
 
   /**
    * What one call ended with: the status code, the decision when it succeeded, and the
