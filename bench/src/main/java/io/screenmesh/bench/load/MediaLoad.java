@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A gRPC load generator for image-screening and audio-screening: {@link LoadGen}'s closed,
  * open and batch-stream loops ({@link Drivers}) with image or audio files as the payload, and
  * a line on what the answers said of their processing (backend, batch sizes, response size).
- * Usage: {@link MediaOptions#USAGE}; how to run it: {@code bench/README.md}.
+ * Usage: {@link MediaOptions#USAGE}; the runs of {@code bench/RESULTS.md} are {@code bench/engines.sh}.
  */
 public final class MediaLoad {
 

@@ -206,7 +206,8 @@ final class MediaTarget implements Target {
 
   /**
    * Counts of what answers said about their processing, from many gRPC threads at once: the
-   * backend each was screened on, the size of the batch it was screened in, its size in bytes.
+   * backend each was screened on, the size of the batch it was screened in, the service's time
+   * per stage, its size in bytes.
    */
   static final class Seen {
     private final Map<String, LongAdder> backends = new ConcurrentHashMap<>();
@@ -214,6 +215,7 @@ final class MediaTarget implements Target {
     private final LongAdder answers = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAccumulator largest = new LongAccumulator(Math::max, 0);
+    private final Map<String, LongAdder> stageMicros = new ConcurrentHashMap<>();
 
     void record(ProcessingInfo processing, int size) {
       backends.computeIfAbsent(processing.getBackend().name().replace("BACKEND_", ""), b -> new LongAdder()).increment();
@@ -221,6 +223,19 @@ final class MediaTarget implements Target {
       answers.increment();
       bytes.add(size);
       largest.accumulate(size);
+      processing.getTimingsList().forEach(t ->
+          stageMicros.computeIfAbsent(t.getStage(), k -> new LongAdder()).add(t.getMicros()));
+    }
+
+    /**
+     * The service's mean time per answer in each stage it reported, in milliseconds. A stage
+     * the service times per batch (the squeeze) is counted once per answer of the batch.
+     */
+    Map<String, Double> stageMillis() {
+      long n = Math.max(1, answers.sum());
+      Map<String, Double> m = new TreeMap<>();
+      stageMicros.forEach((k, us) -> m.put(k, Math.round(us.sum() / 1000.0 / n * 100) / 100.0));
+      return m;
     }
 
     /** Answers by backend name ({@code NATIVE}, {@code JAVA}, ...). */
@@ -243,8 +258,10 @@ final class MediaTarget implements Target {
       double meanBatch = batchSizes().entrySet().stream().mapToDouble(e -> (double) e.getKey() * e.getValue()).sum()
           / Math.max(1, n);
       return String.format(Locale.ROOT,
-          "answers (warm-up included): %d; backend %s; batch size mean %.2f %s; response %.1f KiB mean, %.1f KiB max",
-          n, backends(), meanBatch, batchSizes(), bytes.sum() / 1024.0 / Math.max(1, n), largest.get() / 1024.0);
+          "answers (warm-up included): %d; backend %s; batch size mean %.2f %s; response %.1f KiB mean, %.1f KiB max;"
+              + " service ms per answer by stage %s",
+          n, backends(), meanBatch, batchSizes(), bytes.sum() / 1024.0 / Math.max(1, n), largest.get() / 1024.0,
+          stageMillis());
     }
   }
 }
