@@ -69,7 +69,8 @@ public final class TextScreener {
 
   private TextScreener(ScreeningSettings settings, TextAnalyzer analyzer) {
     this(settings, analyzer, new DetectorRegistry<>(Modality.MODALITY_TEXT, builtIns(analyzer), Map.of(),
-        DetectorRegistry.Settings.enabled(Duration.ofSeconds(10))), Backend.BACKEND_UNSPECIFIED, DEFAULT_MAX_OUTPUT_CHARS);
+        DetectorRegistry.Settings.enabled(Duration.ofSeconds(10)), true), Backend.BACKEND_UNSPECIFIED,
+        DEFAULT_MAX_OUTPUT_CHARS);
   }
 
   /**

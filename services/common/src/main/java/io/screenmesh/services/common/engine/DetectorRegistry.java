@@ -69,6 +69,7 @@ public final class DetectorRegistry<I> {
 
   private final Modality modality;
   private final List<Entry<I>> entries;
+  private final boolean inline;
 
   /**
    * Creates a registry.
@@ -81,7 +82,20 @@ public final class DetectorRegistry<I> {
    */
   public DetectorRegistry(Modality modality, Iterable<? extends Detector<I>> detectors,
       Map<String, Settings> settings, Settings fallback) {
+    this(modality, detectors, settings, fallback, false);
+  }
+
+  /**
+   * Creates a registry whose detectors run one after another on the batch's own thread when
+   * {@code inline} is true: for detectors that are pure CPU work of microseconds (text rules),
+   * where a thread per detector would cost more than it saves. Inline, a detector cannot be
+   * stopped mid-way: one that starts after the batch's deadline is reported TIMED_OUT without
+   * running, and one that overruns its own timeout is reported TIMED_OUT when it returns.
+   */
+  public DetectorRegistry(Modality modality, Iterable<? extends Detector<I>> detectors,
+      Map<String, Settings> settings, Settings fallback, boolean inline) {
     this.modality = modality;
+    this.inline = inline;
     List<Entry<I>> list = new ArrayList<>();
     for (Detector<I> d : detectors) {
       if (list.stream().anyMatch(e -> e.detector().id().equals(d.id()))) {
@@ -132,7 +146,7 @@ public final class DetectorRegistry<I> {
     List<Entry<I>> active = entries.stream().filter(Entry::active).toList();
     List<Running<I>> running = new ArrayList<>(active.size());
     for (Entry<I> e : active) {
-      running.add(Running.start(e, batch, context));
+      running.add(inline ? Running.inline(e, batch, context) : Running.start(e, batch, context));
     }
     List<List<Finding>> findings = new ArrayList<>(n);
     List<List<DetectorRun>> runs = new ArrayList<>(n);
@@ -240,9 +254,9 @@ public final class DetectorRegistry<I> {
     private final long started = System.nanoTime();
     private volatile long ended;
 
-    private Running(Entry<I> entry, List<I> batch, DetectionContext context) {
+    private Running(Entry<I> entry, List<I> batch, DetectionContext context, boolean inline) {
       this.entry = entry;
-      this.thread = Thread.ofVirtual().name("detector-" + entry.detector().id()).unstarted(() -> {
+      Runnable work = () -> {
         try {
           results = entry.detector().detect(batch, context);
           if (results == null) {
@@ -253,13 +267,38 @@ public final class DetectorRegistry<I> {
         } finally {
           ended = System.nanoTime();
         }
-      });
+      };
+      if (inline) {
+        this.thread = null;
+        if (context.isCancelled()) {
+          ended = started;
+        } else {
+          work.run();
+        }
+      } else {
+        this.thread = Thread.ofVirtual().name("detector-" + entry.detector().id()).unstarted(work);
+      }
+    }
+
+    static <I> Running<I> inline(Entry<I> e, List<I> batch, DetectionContext context) {
+      return new Running<>(e, batch, context, true);
     }
 
     static <I> Running<I> start(Entry<I> e, List<I> batch, DetectionContext context) {
-      Running<I> r = new Running<>(e, batch, context);
+      Running<I> r = new Running<>(e, batch, context, false);
       r.thread.start();
       return r;
+    }
+
+    private Outcome inlineOutcome() {
+      if (results == null && failure == null) {
+        return Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT, "the batch's deadline passed before it ran", null);
+      }
+      if (failure == null && ended - started > entry.settings().timeout().toNanos()) {
+        return Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT,
+            "ran for " + (ended - started) / 1_000_000 + " ms, over its " + entry.settings().timeout().toMillis() + " ms", null);
+      }
+      return outcomeOf();
     }
 
     long micros() {
@@ -268,6 +307,9 @@ public final class DetectorRegistry<I> {
     }
 
     Outcome await(DetectionContext context) {
+      if (thread == null) {
+        return inlineOutcome();
+      }
       long budget = entry.settings().timeout().toNanos();
       if (context.deadline() != null) {
         budget = Math.min(budget, context.deadline().timeRemaining(TimeUnit.NANOSECONDS));
@@ -285,6 +327,10 @@ public final class DetectorRegistry<I> {
         Thread.currentThread().interrupt();
         return Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT, "interrupted", null);
       }
+      return outcomeOf();
+    }
+
+    private Outcome outcomeOf() {
       if (failure instanceof io.screenmesh.services.common.ScreeningException se) {
         // Our own, expected failures (a peer down, a limit) say what happened; no stack trace.
         DetectorOutcome kind = se.code() == io.grpc.Status.Code.DEADLINE_EXCEEDED

@@ -188,4 +188,26 @@ class DetectorRegistryTest {
     assertTrue(out.get(1).findings().get(1).getMessage().contains("PEER_REFUSED"));
     assertEquals(Decision.DECISION_BLOCK, ModalityVerdict.DEFAULT.decide(out.get(1).findings()).getDecision());
   }
+
+  @Test
+  void inlineDetectorsRunOnTheBatchThreadAndOneStartingAfterTheDeadlineDoesNotRun() {
+    Thread caller = Thread.currentThread();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    Detector<String> here = detector("t.here", s -> {
+      calls.incrementAndGet();
+      if (Thread.currentThread() != caller) {
+        throw new AssertionError("ran on " + Thread.currentThread());
+      }
+      return Detection.NOTHING;
+    });
+    var registry = new DetectorRegistry<>(Modality.MODALITY_TEXT, List.of(here), Map.of(), ON, true);
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_RAN,
+        runOf(registry.run(List.of("a"), DetectionContext.NONE).getFirst(), "t.here").getOutcome());
+    assertEquals(1, calls.get());
+    var expired = new DetectionContext(Deadline.after(-1, TimeUnit.MILLISECONDS), () -> false);
+    DetectorRegistry.Screened late = registry.run(List.of("a"), expired).getFirst();
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT, runOf(late, "t.here").getOutcome());
+    assertEquals(1, calls.get(), "a detector past the deadline must not run");
+    assertFalse(late.complete());
+  }
 }
