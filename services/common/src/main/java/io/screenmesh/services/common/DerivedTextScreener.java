@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,25 +125,6 @@ public final class DerivedTextScreener {
       }
     }, MoreExecutors.directExecutor());
     return out;
-  }
-
-  /**
-   * {@link #screenAsync} waited for: for callers on a virtual thread or a worker thread.
-   *
-   * @throws ScreeningException as {@link #screenAsync} fails, or CANCELLED when interrupted
-   */
-  public List<Finding> screen(List<SourcedText> texts, TextOrigin origin, Modality modality,
-      String detector, String sourcePrefix, Deadline callerDeadline) {
-    CompletableFuture<List<Finding>> f = screenAsync(texts, origin, modality, detector, sourcePrefix, callerDeadline);
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof ScreeningException se ? se : peerFailure(e.getCause());
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new ScreeningException(Status.Code.CANCELLED, "CANCELLED", "screening was interrupted");
-    }
   }
 
   private static List<Finding> mapAll(List<SourcedText> texts, ScreenTextsResponse r, Modality modality,

@@ -13,7 +13,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -131,8 +130,6 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   private final Semaphore capacity;
   private final Semaphore running;
   private final Thread dispatcher;
-  private final AtomicLong batches = new AtomicLong();
-  private final AtomicLong batchedItems = new AtomicLong();
   private volatile boolean closed;
 
   /**
@@ -156,17 +153,6 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   /** The settings. */
   public Settings settings() {
     return settings;
-  }
-
-  /** The number of requests waiting now. */
-  public int queued() {
-    return queue.size();
-  }
-
-  /** The mean batch size since start (0 before the first batch). */
-  public double meanBatchSize() {
-    long b = batches.get();
-    return b == 0 ? 0 : (double) batchedItems.get() / b;
   }
 
   /**
@@ -231,8 +217,6 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
           running.release();
           continue;
         }
-        batches.incrementAndGet();
-        batchedItems.addAndGet(batch.size());
         runner.execute(() -> {
           try {
             run(batch);
