@@ -1,6 +1,5 @@
 package io.screenmesh.audio;
 
-import io.screenmesh.services.common.engine.ModalityVerdict;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -58,8 +57,11 @@ public interface AudioConfig {
   /** The denoising on the request path, under {@code screenmesh.audio.denoise.*}. */
   Denoise denoise();
 
-  /** The verdict thresholds, under {@code screenmesh.audio.verdict.*}. */
-  Verdict verdict();
+  /**
+   * The verdict thresholds' keys, {@code screenmesh.audio.verdict.*}, as written; read by
+   * {@link io.screenmesh.services.common.engine.EngineSettings}.
+   */
+  Map<String, String> verdict();
 
   /** Limits on the text read from a clip's metadata chunks. */
   interface Metadata {
@@ -93,21 +95,6 @@ public interface AudioConfig {
     int taps();
   }
 
-  /** The thresholds of {@link ModalityVerdict}. */
-  interface Verdict {
-
-    /** {@code screenmesh.audio.verdict.flag-threshold}: the score that flags. */
-    @WithDefault("0.5")
-    double flagThreshold();
-
-    /** {@code screenmesh.audio.verdict.block-threshold}: the score that blocks. */
-    @WithDefault("0.85")
-    double blockThreshold();
-
-    /** {@code screenmesh.audio.verdict.block-on-critical}: whether a CRITICAL finding blocks alone. */
-    @WithDefault("true")
-    boolean blockOnCritical();
-  }
 
   /** The decode limits as a plain value. */
   default AudioLimits limits() {
@@ -120,8 +107,4 @@ public interface AudioConfig {
     return new Denoising(denoise().gate(), denoise().cutoffHz(), denoise().taps());
   }
 
-  /** The verdict rule. */
-  default ModalityVerdict modalityVerdict() {
-    return new ModalityVerdict(verdict().flagThreshold(), verdict().blockThreshold(), verdict().blockOnCritical());
-  }
 }

@@ -66,7 +66,7 @@ public class AudioEngineProducer {
         all.stream().map(AudioDetector::id).toList(), DEFAULTS);
     DetectorRegistry<PreparedAudio> registry =
         new DetectorRegistry<>(Modality.MODALITY_AUDIO, all, settings.detectors(), settings.fallback());
-    this.engine = new AudioEngine(new SafeWavDecoder(config.limits()), registry, config.modalityVerdict(),
+    this.engine = new AudioEngine(new SafeWavDecoder(config.limits()), registry, settings.verdict(),
         backend.spectral(), config.denoising());
     this.batcher = new DynamicBatcher<>("audio", settings.batcher(), engine::handle);
     this.calls = new EngineCalls<>(batcher, settings.streamWindow());
@@ -87,16 +87,9 @@ public class AudioEngineProducer {
   }
 
   void start(@Observes StartupEvent event) {
-    readiness.starting(SERVICE_NAME);
     LOG.infof("audio engine on the %s backend; detectors %s", backend.provider().backend().id(),
         engine.registry().activeIds());
-    // Off the start-up thread, so the service answers health checks (NOT_SERVING) meanwhile.
-    Thread.ofVirtual().name("audio-warm-up").start(this::warmUp);
-  }
-
-  private void warmUp() {
-    try {
-      long t0 = System.nanoTime();
+    readiness.warmUp(SERVICE_NAME, () -> {
       List<ScreenAudioRequest> batch = new ArrayList<>();
       for (int i = 0; i < WARM_UP_CLIPS; i++) {
         batch.add(WarmUpClip.request("warm-up-" + i));
@@ -108,11 +101,7 @@ public class AudioEngineProducer {
           }
         }
       }
-      LOG.infof("audio engine warmed up in %d ms", (System.nanoTime() - t0) / 1_000_000);
-      readiness.ready(SERVICE_NAME);
-    } catch (RuntimeException e) {
-      LOG.error("the audio engine's warm-up failed: the service stays NOT_SERVING", e);
-    }
+    });
   }
 
   @PreDestroy

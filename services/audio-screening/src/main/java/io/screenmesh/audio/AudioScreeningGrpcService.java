@@ -7,7 +7,6 @@ import io.screenmesh.audio.v1.ScreenAudioRequest;
 import io.screenmesh.audio.v1.ScreenAudioResponse;
 import io.screenmesh.audio.v1.ScreenAudioStreamRequest;
 import io.screenmesh.audio.v1.ScreenAudioStreamResponse;
-import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.services.common.engine.EngineCalls;
 
 /**
@@ -31,15 +30,8 @@ public class AudioScreeningGrpcService extends AudioScreeningServiceGrpc.AudioSc
 
   @Override
   public StreamObserver<ScreenAudioStreamRequest> screenAudioStream(StreamObserver<ScreenAudioStreamResponse> response) {
-    return calls.stream(response, AudioScreeningGrpcService::unwrap, r -> r.getRequest().getId(),
+    return calls.stream(response, r -> r.hasRequest() ? r.getRequest() : null, r -> r.getRequest().getId(),
         (id, r) -> ScreenAudioStreamResponse.newBuilder().setId(id).setResponse(r).build(),
         (id, e) -> ScreenAudioStreamResponse.newBuilder().setId(id).setError(e).build());
-  }
-
-  private static ScreenAudioRequest unwrap(ScreenAudioStreamRequest r) {
-    if (!r.hasRequest()) {
-      throw ScreeningException.invalid("MISSING_REQUEST", "the stream item carries no request");
-    }
-    return r.getRequest();
   }
 }

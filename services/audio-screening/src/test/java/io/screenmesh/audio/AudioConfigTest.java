@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.screenmesh.services.common.engine.EngineSettings;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,6 @@ class AudioConfigTest {
     AudioConfig c = config(Map.of()).getConfigMapping(AudioConfig.class);
     assertEquals(Denoising.DEFAULTS, c.denoising());
     assertEquals(AudioLimits.DEFAULTS, c.limits());
-    assertEquals(0.5, c.modalityVerdict().flag());
     assertTrue(c.batch().isEmpty());
   }
 
@@ -40,12 +41,20 @@ class AudioConfigTest {
         "screenmesh.audio.batch.max-size", "4",
         "screenmesh.audio.detectors.ultrasonic.timeout", "10s",
         "screenmesh.audio.detectors.ultrasonic.cutoff-hz", "19000",
-        "screenmesh.audio.denoise.cutoff-hz", "7000"));
+        "screenmesh.audio.denoise.cutoff-hz", "7000",
+        "screenmesh.audio.verdict.flag-threshold", "0.4"));
     AudioConfig c = raw.getConfigMapping(AudioConfig.class);
     assertEquals(7000, c.denoise().cutoffHz());
     assertEquals("4", c.batch().get("max-size"));
     assertEquals("19000", c.detectors().get("ultrasonic").get("cutoff-hz"));
     assertEquals(19000.0, raw.getValue("screenmesh.audio.detectors.ultrasonic.cutoff-hz", Double.class));
+    // The engine's own reading of its keys.
+    EngineSettings engine = EngineSettings.read(raw, "screenmesh.audio", List.of("audio.ultrasonic"),
+        new EngineSettings.Defaults(8, Duration.ofMillis(2), 16, 2, 8, Duration.ofSeconds(5)));
+    assertEquals(4, engine.batcher().maxBatch());
+    assertEquals(Duration.ofSeconds(10), engine.detectors().get("audio.ultrasonic").timeout());
+    assertEquals(0.4, engine.verdict().flag());
+    assertEquals(0.85, engine.verdict().block());
   }
 
   @Test

@@ -60,7 +60,6 @@ public class ImageEngineProducer {
   private final ImageEngine engine;
   private final DynamicBatcher<ScreenImageRequest, ScreenImageResponse> batcher;
   private final EngineCalls<ScreenImageRequest, ScreenImageResponse> calls;
-  private final String backendId;
 
   /**
    * Builds the engine.
@@ -77,16 +76,15 @@ public class ImageEngineProducer {
     ImageSqueeze.Settings squeeze = new ImageSqueeze.Settings(
         raw.getOptionalValue(PREFIX + ".squeeze.bit-depth", Integer.class).orElse(ImageSqueeze.Settings.DEFAULTS.bitDepth()),
         raw.getOptionalValue(PREFIX + ".squeeze.median", Integer.class).orElse(ImageSqueeze.Settings.DEFAULTS.median()));
-    ImageEngine.Options options = new ImageEngine.Options(sanitize(raw), verdict(raw));
+    ImageEngine.Options options = new ImageEngine.Options(sanitize(raw), settings.verdict());
     this.engine = new ImageEngine(new SafeImageDecoder(config.limits(), DecodeBudget.from(config)),
         new MetadataExtractor(config.metadata().maxTexts(), config.metadata().maxTextChars(),
             config.metadata().maxInflatedBytes()),
         registry, new ImageSqueeze(backend.squeeze(), squeeze), backend.proto(), options);
     this.batcher = new DynamicBatcher<>("image", settings.batcher(), engine::handle);
     this.calls = new EngineCalls<>(batcher, settings.streamWindow());
-    this.backendId = backend.provider().backend().id();
     LOG.infof("image engine: backend %s, squeeze bit depth %d, median %d, sanitize %s, detectors %s, %s",
-        backendId, squeeze.bitDepth(), squeeze.median(), options.sanitize().name().toLowerCase(Locale.ROOT),
+        backend.provider().backend().id(), squeeze.bitDepth(), squeeze.median(), options.sanitize().name().toLowerCase(Locale.ROOT),
         registry.activeIds(), settings.batcher());
   }
 
@@ -98,15 +96,6 @@ public class ImageEngineProducer {
       case "strip" -> ImageEngine.Sanitize.STRIP;
       default -> throw new IllegalArgumentException(key + " must be squeeze or strip, got " + v);
     };
-  }
-
-  private static ModalityVerdict verdict(Config raw) {
-    String key = PREFIX + ".verdict.";
-    ModalityVerdict d = ModalityVerdict.DEFAULT;
-    return new ModalityVerdict(
-        raw.getOptionalValue(key + "flag-threshold", Double.class).orElse(d.flag()),
-        raw.getOptionalValue(key + "block-threshold", Double.class).orElse(d.block()),
-        raw.getOptionalValue(key + "block-on-critical", Boolean.class).orElse(d.blockOnCritical()));
   }
 
   /** The engine. */
@@ -130,23 +119,14 @@ public class ImageEngineProducer {
    * service NOT_SERVING: it could not screen a plain image.
    */
   void warmUp(@Observes StartupEvent started, Readiness readiness) {
-    readiness.starting(SERVICE_NAME);
-    Thread.ofPlatform().daemon().name("image-warm-up").start(() -> {
-      try {
-        long t0 = System.nanoTime();
-        int batch = Math.min(4, batcher.settings().maxBatch());
-        ScreenImageRequest request = ScreenImageRequest.newBuilder()
-            .setId("warm-up")
-            .setData(UnsafeByteOperations.unsafeWrap(warmUpPng()))
-            .build();
-        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-          engine.screen(Collections.nCopies(batch, request));
-        }
-        LOG.infof("image engine warm on %s: %d batches of %d in %d ms", backendId, WARM_UP_ROUNDS, batch,
-            (System.nanoTime() - t0) / 1_000_000);
-        readiness.ready(SERVICE_NAME);
-      } catch (RuntimeException | Error e) {
-        LOG.error("image engine warm-up failed; the service stays NOT_SERVING", e);
+    int batch = Math.min(4, batcher.settings().maxBatch());
+    ScreenImageRequest request = ScreenImageRequest.newBuilder()
+        .setId("warm-up")
+        .setData(UnsafeByteOperations.unsafeWrap(warmUpPng()))
+        .build();
+    readiness.warmUp(SERVICE_NAME, () -> {
+      for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+        engine.screen(Collections.nCopies(batch, request));
       }
     });
   }

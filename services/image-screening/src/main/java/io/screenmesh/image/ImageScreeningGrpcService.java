@@ -7,7 +7,6 @@ import io.screenmesh.image.v1.ScreenImageRequest;
 import io.screenmesh.image.v1.ScreenImageResponse;
 import io.screenmesh.image.v1.ScreenImageStreamRequest;
 import io.screenmesh.image.v1.ScreenImageStreamResponse;
-import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.services.common.engine.EngineCalls;
 
 /**
@@ -33,15 +32,8 @@ public class ImageScreeningGrpcService extends ImageScreeningServiceGrpc.ImageSc
   @Override
   public StreamObserver<ScreenImageStreamRequest> screenImageStream(
       StreamObserver<ScreenImageStreamResponse> response) {
-    return calls.stream(response, ImageScreeningGrpcService::unwrap, r -> r.getRequest().getId(),
+    return calls.stream(response, r -> r.hasRequest() ? r.getRequest() : null, r -> r.getRequest().getId(),
         (id, r) -> ScreenImageStreamResponse.newBuilder().setId(id).setResponse(r).build(),
         (id, e) -> ScreenImageStreamResponse.newBuilder().setId(id).setError(e).build());
-  }
-
-  private static ScreenImageRequest unwrap(ScreenImageStreamRequest r) {
-    if (!r.hasRequest()) {
-      throw ScreeningException.invalid("MISSING_REQUEST", "a stream item carries no request");
-    }
-    return r.getRequest();
   }
 }

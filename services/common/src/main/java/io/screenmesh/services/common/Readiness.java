@@ -71,6 +71,30 @@ public class Readiness implements ServerInterceptor {
     }
   }
 
+  /**
+   * Warms a service up: marks it NOT_SERVING, runs {@code warmUp} on a thread of its own (so that
+   * health checks are answered meanwhile) and marks it SERVING when that returns. A warm-up that
+   * fails leaves the service NOT_SERVING, with the reason in the log: it could not screen a plain
+   * input, so it must take no traffic.
+   *
+   * @param service the full gRPC service name, such as {@code screenmesh.text.v1.TextScreeningService}
+   * @param warmUp screens a few generated inputs through the engine, calling no peer
+   */
+  public void warmUp(String service, Runnable warmUp) {
+    starting(service);
+    Thread.ofVirtual().name("warm-up").start(() -> {
+      long t0 = System.nanoTime();
+      try {
+        warmUp.run();
+      } catch (RuntimeException | Error e) {
+        LOG.errorf(e, "%s: the warm-up failed; the service stays NOT_SERVING", service);
+        return;
+      }
+      LOG.infof("%s warmed up in %d ms", service, (System.nanoTime() - t0) / 1_000_000);
+      ready(service);
+    });
+  }
+
   /** True once {@link #ready} was called. */
   public boolean isReady() {
     return ready.get();

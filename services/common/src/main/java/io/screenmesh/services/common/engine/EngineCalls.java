@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.screenmesh.common.v1.ItemError;
 import io.screenmesh.services.common.GrpcErrors;
+import io.screenmesh.services.common.ScreeningException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
@@ -27,6 +28,9 @@ import java.util.function.Function;
  * @param <R> the engine's answer
  */
 public final class EngineCalls<Q, R> {
+
+  /** The reason of a stream item that carries no request. */
+  public static final String MISSING_REQUEST = "MISSING_REQUEST";
 
   private final DynamicBatcher<Q, R> batcher;
   private final int window;
@@ -61,8 +65,8 @@ public final class EngineCalls<Q, R> {
    * Answers one stream.
    *
    * @param response the call's response observer (a {@link ServerCallStreamObserver})
-   * @param unwrap the engine request inside a stream item; may throw a
-   *     {@link io.screenmesh.services.common.ScreeningException} for an item without one
+   * @param unwrap the engine request inside a stream item, or null when the item carries none
+   *     (that item is answered INVALID_ARGUMENT {@value #MISSING_REQUEST} and the stream goes on)
    * @param idOf the item's id, echoed in its answer
    * @param answer builds the stream answer from the id and the engine's answer
    * @param error builds the stream answer from the id and an item error
@@ -105,12 +109,11 @@ public final class EngineCalls<Q, R> {
     public void onNext(SQ item) {
       String id = idOf.apply(item);
       CompletableFuture<R> result;
-      try {
-        result = batcher.submit(unwrap.apply(item), context);
-      } catch (RuntimeException e) {
-        result = CompletableFuture.failedFuture(e);
-      }
-      Pending<SR> p = new Pending<>(id);
+      Q request = unwrap.apply(item);
+      result = request == null
+          ? CompletableFuture.failedFuture(ScreeningException.invalid(MISSING_REQUEST, "the stream item carries no request"))
+          : batcher.submit(request, context);
+      Pending<SR> p = new Pending<>();
       synchronized (this) {
         pending.add(p);
       }
@@ -171,11 +174,6 @@ public final class EngineCalls<Q, R> {
   }
 
   private static final class Pending<SR> {
-    final String id;
     SR answer;
-
-    Pending(String id) {
-      this.id = id;
-    }
   }
 }

@@ -18,6 +18,9 @@ import org.eclipse.microprofile.config.Config;
  * screenmesh.image.batch.stream-window=32      # requests of one stream in the batcher
  * screenmesh.image.detectors.metadata-text.enabled=true
  * screenmesh.image.detectors.metadata-text.timeout=2s
+ * screenmesh.image.verdict.flag-threshold=0.5   # the ModalityVerdict thresholds
+ * screenmesh.image.verdict.block-threshold=0.85
+ * screenmesh.image.verdict.block-on-critical=true
  * </pre>
  *
  * A detector's key is its id without the modality prefix ({@code image.metadata-text} →
@@ -27,9 +30,10 @@ import org.eclipse.microprofile.config.Config;
  * @param streamWindow requests of one stream in the batcher at once
  * @param detectors settings per detector id
  * @param fallback settings of a detector without keys of its own
+ * @param verdict the modality's verdict rule
  */
 public record EngineSettings(DynamicBatcher.Settings batcher, int streamWindow,
-    Map<String, DetectorRegistry.Settings> detectors, DetectorRegistry.Settings fallback) {
+    Map<String, DetectorRegistry.Settings> detectors, DetectorRegistry.Settings fallback, ModalityVerdict verdict) {
 
   /** Defaults when a key is absent. */
   public record Defaults(int maxBatch, Duration maxDelay, int queueCapacity, int concurrency, int streamWindow,
@@ -65,6 +69,13 @@ public record EngineSettings(DynamicBatcher.Settings batcher, int streamWindow,
       }
       detectors.put(id, new DetectorRegistry.Settings(enabled, timeout));
     }
-    return new EngineSettings(batcher, window, detectors, DetectorRegistry.Settings.enabled(defaults.detectorTimeout()));
+    String v = prefix + ".verdict.";
+    ModalityVerdict d = ModalityVerdict.DEFAULT;
+    ModalityVerdict verdict = new ModalityVerdict(
+        config.getOptionalValue(v + "flag-threshold", Double.class).orElse(d.flag()),
+        config.getOptionalValue(v + "block-threshold", Double.class).orElse(d.block()),
+        config.getOptionalValue(v + "block-on-critical", Boolean.class).orElse(d.blockOnCritical()));
+    return new EngineSettings(batcher, window, detectors, DetectorRegistry.Settings.enabled(defaults.detectorTimeout()),
+        verdict);
   }
 }

@@ -68,12 +68,7 @@ class EngineCallsTest {
 
       @Override
       public StreamObserver<ScreenTextStreamRequest> screenTextStream(StreamObserver<ScreenTextStreamResponse> response) {
-        return calls.stream(response, r -> {
-          if (!r.hasRequest()) {
-            throw ScreeningException.invalid("MISSING_REQUEST", "stream item carries no request");
-          }
-          return r.getRequest();
-        }, r -> r.getRequest().getId(),
+        return calls.stream(response, r -> r.hasRequest() ? r.getRequest() : null, r -> r.getRequest().getId(),
             (id, r) -> ScreenTextStreamResponse.newBuilder().setId(id).setResponse(r).build(),
             (id, e) -> ScreenTextStreamResponse.newBuilder().setId(id).setError(e).build());
       }
