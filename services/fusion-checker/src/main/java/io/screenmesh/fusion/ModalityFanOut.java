@@ -85,9 +85,10 @@ public final class ModalityFanOut {
    * <p>The part's deadline is taken when the part is sent (on subscription), not when the
    * item arrived, so that an item that waited for a stream's capacity still gets its whole
    * budget. A part over its service's size limit ({@link ItemValidator#oversize}) is
-   * answered REJECTED without a call. A call that fails in the transport (no answer from
-   * the service: see {@link #transportFailure}) is sent once more within the same deadline,
-   * on a fresh connection when the old one was closed under it.
+   * answered REJECTED without a call. UNAVAILABLE is retried by the channel's retry policy; a
+   * call that the transport failed in another way (see {@link #transportFailure}) is sent
+   * once more within the same deadline, on a fresh connection when the old one was closed
+   * under it.
    *
    * @param part the part, its id already set
    * @param callerDeadline the caller's deadline, or null when it set none
@@ -126,17 +127,18 @@ public final class ModalityFanOut {
   }
 
   /**
-   * True for a failure that the transport made, not the service: UNAVAILABLE, RESOURCE_EXHAUSTED
-   * or INTERNAL without our ErrorInfo (our services put one on every status they send). A
-   * GOAWAY closes a connection under the calls in flight (grpc-java reports ENHANCE_YOUR_CALM
-   * as RESOURCE_EXHAUSTED "Bandwidth exhausted", PROTOCOL_ERROR as INTERNAL), a restarted
-   * service refuses the connection; none of them says anything about the part, and
-   * screening a part twice is harmless.
+   * True for a failure that the transport made, not the service, and that the channel's retry
+   * policy does not already cover: RESOURCE_EXHAUSTED or INTERNAL without our ErrorInfo (our
+   * services put one on every status they send). A GOAWAY closes a connection under the calls
+   * in flight, and grpc-java reports ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED "Bandwidth
+   * exhausted" and PROTOCOL_ERROR as INTERNAL; neither says anything about the part, and
+   * screening a part twice is harmless. UNAVAILABLE (a refused or dropped connection) is not
+   * here: the service config's retry policy (screenmesh/service-config.json, UNAVAILABLE only,
+   * 3 attempts) retries it on the channel, and retrying here too would multiply the attempts.
    */
   static boolean transportFailure(Throwable t) {
     Status.Code code = Status.fromThrowable(t).getCode();
-    return (code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL)
-        && ourReason(t) == null;
+    return (code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL) && ourReason(t) == null;
   }
 
   /**

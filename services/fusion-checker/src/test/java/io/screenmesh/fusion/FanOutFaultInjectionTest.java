@@ -297,12 +297,21 @@ class FanOutFaultInjectionTest {
   }
 
   @Test
-  void aTransportFailureIsSentOnceMoreAndThenScreened() {
+  void anUnavailableServiceIsTriedAgainByTheChannelAndThenScreened() {
     peers.text.fault(Fault.UNAVAILABLE, 1);
     ScreenItemResponse r = screener().screen(item("retry", text("hello")), null).await().atMost(WAIT);
     assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(0).getOutcome(), r.toString());
     assertEquals(2, peers.text.calls());
     assertEquals(Decision.DECISION_ALLOW, r.getVerdict().getDecision());
+  }
+
+  @Test
+  void anUnavailableServiceGetsTheServiceConfigsThreeAttemptsAndNoMore() {
+    peers.text.fault(Fault.UNAVAILABLE);
+    ScreenItemResponse r = screener().screen(item("down", text("hello")), null).await().atMost(WAIT);
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE, r.getParts(0).getOutcome(), r.toString());
+    // The channel's policy retries UNAVAILABLE; the front door does not retry it again on top.
+    assertEquals(3, peers.text.calls());
   }
 
   @Test

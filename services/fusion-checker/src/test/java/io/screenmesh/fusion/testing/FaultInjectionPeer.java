@@ -10,6 +10,7 @@ import io.grpc.stub.StreamObserver;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
 import io.screenmesh.common.v1.ProcessingInfo;
+import io.screenmesh.contract.ServiceConfigs;
 import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.ScreeningException;
 import java.io.IOException;
@@ -98,9 +99,9 @@ public final class FaultInjectionPeer implements AutoCloseable {
     return server.getPort();
   }
 
-  /** A plaintext channel to the peer. */
+  /** A plaintext channel to the peer with the mesh's service config (timeouts, retries), as the front door's. */
   public ManagedChannel channel() {
-    return NettyChannelBuilder.forAddress("127.0.0.1", port()).usePlaintext().build();
+    return ServiceConfigs.apply(NettyChannelBuilder.forAddress("127.0.0.1", port()).usePlaintext()).build();
   }
 
   /** Makes every following call fail or hang as {@code f} says. */
