@@ -39,7 +39,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.context.spi.ContextManagerProvider;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +59,16 @@ class FanOutFaultInjectionTest {
 
   private FaultInjectionPeers peers;
   private final List<ManagedChannel> channels = new ArrayList<>();
+
+  /**
+   * Mutiny's context-propagation interceptor registers the context manager provider on first
+   * use and throws "already set" when two threads get there at once, which the tests that start
+   * several callers together did on a fresh JVM. Registering it here, once, removes the race.
+   */
+  @BeforeAll
+  static void registerContextManagerOnce() {
+    ContextManagerProvider.instance().getContextManager();
+  }
 
   @BeforeEach
   void startPeers() throws Exception {
