@@ -5,6 +5,7 @@ import io.grpc.Deadline;
 import io.quarkus.grpc.GrpcClient;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.ProcessingInfo;
+import io.screenmesh.fusion.audit.AuditSink;
 import io.screenmesh.fusion.policy.CrossModalRule;
 import io.screenmesh.fusion.policy.Policy;
 import io.screenmesh.fusion.policy.VerdictFusion;
@@ -17,6 +18,7 @@ import io.screenmesh.fusion.v1.ScreenItemStreamResponse;
 import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.services.common.Stages;
+import io.screenmesh.services.common.auth.Caller;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -53,12 +55,13 @@ public class ItemScreener {
   private final FusionSettings settings;
   private final PolicyRegistry policies;
   private final ModalityFanOut fanOut;
+  private final AuditSink audit;
 
   /** Wires the screener to the configured gRPC clients {@code text}, {@code image} and {@code audio}. */
   @Inject
-  public ItemScreener(FusionConfig config, PolicyRegistry policies,
+  public ItemScreener(FusionConfig config, PolicyRegistry policies, AuditSink audit,
       @GrpcClient("text") Channel text, @GrpcClient("image") Channel image, @GrpcClient("audio") Channel audio) {
-    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)));
+    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)), audit);
   }
 
   /**
@@ -69,9 +72,22 @@ public class ItemScreener {
    * @param fanOut the clients of the modality services
    */
   public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut) {
+    this(settings, policies, fanOut, AuditSink.NONE);
+  }
+
+  /**
+   * Creates a screener that reports every answered item to {@code audit}.
+   *
+   * @param settings limits and budgets
+   * @param policies the policies that may be requested
+   * @param fanOut the clients of the modality services
+   * @param audit where each answered item is recorded
+   */
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, AuditSink audit) {
     this.settings = settings;
     this.policies = policies;
     this.fanOut = fanOut;
+    this.audit = audit;
   }
 
   /**
@@ -84,6 +100,16 @@ public class ItemScreener {
    *     unknown policy (POLICY_UNKNOWN); never fails because a modality service did
    */
   public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline) {
+    return screen(request, callerDeadline, Caller.current());
+  }
+
+  private Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, String principal) {
+    return screenUnaudited(request, callerDeadline)
+        .invoke(r -> audit.screened(principal, request, r))
+        .onFailure().invoke(t -> audit.refused(principal, request, t));
+  }
+
+  private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline) {
     return Uni.createFrom().deferred(() -> {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
       Policy policy = policies.resolve(request.getPolicy());
@@ -104,20 +130,25 @@ public class ItemScreener {
    */
   public Multi<ScreenItemStreamResponse> screenStream(Multi<ScreenItemStreamRequest> requests, Deadline callerDeadline) {
     AtomicLong seq = new AtomicLong();
+    // Read here, on the call's context: the items are answered on other threads.
+    String principal = Caller.current();
     return requests
-        .onItem().transformToUni(r -> answer(r.getRequest(), seq.incrementAndGet(), callerDeadline))
+        .onItem().transformToUni(r -> answer(r.getRequest(), seq.incrementAndGet(), callerDeadline, principal))
         .merge(settings.streamConcurrency());
   }
 
-  private Uni<ScreenItemStreamResponse> answer(ScreenItemRequest request, long position, Deadline deadline) {
+  private Uni<ScreenItemStreamResponse> answer(ScreenItemRequest request, long position, Deadline deadline,
+      String principal) {
     if (request.getId().isEmpty()) {
       String id = "#" + position;
+      ScreeningException missing = ScreeningException.invalid("ITEM_ID_MISSING",
+          "stream item " + position + " has no id; ids are required on streams");
+      audit.refused(principal, request, missing);
       return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(id)
-          .setError(GrpcErrors.toItemError(ScreeningException.invalid("ITEM_ID_MISSING",
-              "stream item " + position + " has no id; ids are required on streams")))
+          .setError(GrpcErrors.toItemError(missing))
           .build());
     }
-    return screen(request, deadline)
+    return screen(request, deadline, principal)
         .map(r -> ScreenItemStreamResponse.newBuilder().setId(request.getId()).setResponse(r).build())
         .onFailure().recoverWithItem(t -> ScreenItemStreamResponse.newBuilder()
             .setId(request.getId()).setError(GrpcErrors.toItemError(t)).build());
