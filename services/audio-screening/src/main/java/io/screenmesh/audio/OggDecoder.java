@@ -20,7 +20,8 @@ import java.util.List;
  * are checked against them before a packet is decoded. The decode then stops at the length the
  * granule position declares, so packets that claim more audio than the header cost nothing.
  * JOrbis never sees the comment header (its parser allocates whatever count a header claims): it
- * gets an empty one, and the comments are read by {@link VorbisComments}. Thread-safe.
+ * gets an empty one, and the comments are read by {@link VorbisComments}; the setup header's
+ * codebooks are sized by {@link VorbisSetup} before JOrbis allocates them. Thread-safe.
  *
  * <p>Opus is decoded at 48 kHz, its only rate; only channel mapping family 0 (mono and stereo)
  * is accepted.
@@ -77,6 +78,12 @@ final class OggDecoder implements ClipDecoder {
       throw malformed("the Ogg stream holds no packets");
     }
     Header h = identify(headers.getFirst(), headers);
+    if (h.codec() == Codec.VORBIS) {
+      if (headers.size() < 3 || !startsWith(headers.get(2), 0, "\u0005vorbis")) {
+        throw malformed("the Vorbis stream lacks its setup header");
+      }
+      VorbisSetup.check(headers.get(2));
+    }
     if (summary.lastGranule() < 0) {
       throw malformed("the Ogg stream has no granule position, so its length is unknown");
     }

@@ -149,6 +149,31 @@ class AudioDecodersTest {
   }
 
   @Test
+  void aVorbisCodebookOfSixteenMillionEntriesIsRefusedBeforeJOrbisSeesIt() {
+    // One codebook in ordered form: 2^24 - 1 entries, all of length 1, in 12 bytes.
+    refused(Status.Code.RESOURCE_EXHAUSTED, SafeWavDecoder.TOO_LARGE, () -> VorbisSetup.check(oneOrderedBook(0xFFFFFF)));
+    // The same book with 1,000 entries passes, and one cut short is malformed.
+    byte[] small = oneOrderedBook(1_000);
+    VorbisSetup.check(small);
+    refused(Status.Code.INVALID_ARGUMENT, SafeWavDecoder.MALFORMED, () -> VorbisSetup.check(Arrays.copyOf(small, 12)));
+  }
+
+  /** A Vorbis setup header of one ordered codebook of {@code entries} entries of length 1. */
+  private static byte[] oneOrderedBook(long entries) {
+    // {value, bits}: book count - 1, sync, dimensions, entries, ordered, first length - 1, one run of all entries, no lookup.
+    long[][] fields = {{0, 8}, {0x564342, 24}, {1, 16}, {entries, 24}, {1, 1}, {0, 5}, {entries, 24}, {0, 4}};
+    byte[] setup = new byte[7 + 16];
+    System.arraycopy(new byte[] {5, 'v', 'o', 'r', 'b', 'i', 's'}, 0, setup, 0, 7);
+    long bit = 7 * 8;
+    for (long[] f : fields) {
+      for (int i = 0; i < f[1]; i++, bit++) {
+        setup[(int) (bit >>> 3)] |= (byte) (((f[0] >>> i) & 1) << (bit & 7));
+      }
+    }
+    return setup;
+  }
+
+  @Test
   void anMp3WhoseXingHeaderClaimsTenHoursIsRefused() {
     byte[] mp3 = Fixtures.load("speech.mp3");
     int info = Math.max(Fixtures.indexOf(mp3, "Info"), Fixtures.indexOf(mp3, "Xing"));
