@@ -144,6 +144,49 @@ def ogg_seeds(fmt, valid, tagged, rate):
 
 
 ogg_seeds("vorbis", load("tones.ogg"), load("tagged.ogg"), 44100)
+
+
+def packets_of_page(d, p):
+    n = d[p + 26]
+    at = p + 27 + n
+    out, cur = [], bytearray()
+    for lace in d[p + 27 : p + 27 + n]:
+        cur += d[at : at + lace]
+        at += lace
+        if lace < 255:
+            out.append(bytes(cur))
+            cur = bytearray()
+    return out
+
+
+def page(template, packets):
+    lacing = bytearray()
+    for pk in packets:
+        lacing += b"\xff" * (len(pk) // 255) + bytes([len(pk) % 255])
+    out = bytearray(template[:26]) + bytes([len(lacing)]) + lacing + b"".join(packets)
+    fix(out, 0)
+    return out
+
+
+def bits(fields):
+    out, bit = bytearray(), 0
+    for value, width in fields:
+        for i in range(width):
+            if bit // 8 >= len(out):
+                out.append(0)
+            out[bit // 8] |= ((value >> i) & 1) << (bit % 8)
+            bit += 1
+    return bytes(out)
+
+
+# A setup header whose one codebook declares 2^24 - 1 entries in ordered form: 12 bytes that
+# would have JOrbis allocate tables for 16 million entries.
+valid = load("tones.ogg")
+second = page_length(valid, 0)
+comment = packets_of_page(valid, second)[0]
+bomb_setup = b"\x05vorbis" + bits([(0, 8), (0x564342, 24), (1, 16), (0xFFFFFF, 24), (1, 1), (0, 5), (0xFFFFFF, 24), (0, 4)])
+rest = second + page_length(valid, second)
+write("vorbis", "codebook-16m", valid[:second] + page(valid[second:], [comment, bomb_setup]) + valid[rest:])
 ogg_seeds("opus", load("tones.opus"), None, 48000)
 write("opus", "valid-mono", load("speech.opus"))
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Status;
 import io.screenmesh.services.common.DerivedTextScreener.SourcedText;
 import io.screenmesh.services.common.ScreeningException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -156,6 +158,12 @@ class AudioDecodersTest {
     byte[] small = oneOrderedBook(1_000);
     VorbisSetup.check(small);
     refused(Status.Code.INVALID_ARGUMENT, SafeWavDecoder.MALFORMED, () -> VorbisSetup.check(Arrays.copyOf(small, 12)));
+    // The same bomb inside a whole Ogg file (tones.ogg with its setup header swapped, make-seeds.py).
+    try (var in = AudioDecodersTest.class.getResourceAsStream("/fuzz-seeds/vorbis/codebook-16m")) {
+      refused(Status.Code.RESOURCE_EXHAUSTED, SafeWavDecoder.TOO_LARGE, in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A Vorbis setup header of one ordered codebook of {@code entries} entries of length 1. */
