@@ -78,8 +78,12 @@ public interface TextScreeningConfig {
     @WithDefault("30s")
     java.time.Duration reloadInterval();
 
-    /** Cosine similarity from which a text window is a finding. */
-    @WithDefault("0.72")
+    /**
+     * Cosine similarity from which a text window is a finding. The default is the 99.5th
+     * percentile of the bundled set's best match over benign rows of the shared train.jsonl
+     * (every 4th; bench/RESULTS.md, "Embeddings and known-attack search").
+     */
+    @WithDefault("0.56")
     double threshold();
 
     /** How many nearest exemplars a finding names. */

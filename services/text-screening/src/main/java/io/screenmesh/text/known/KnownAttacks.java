@@ -333,7 +333,7 @@ public final class KnownAttacks implements AutoCloseable {
       try (Reader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
         parse(in, f.getFileName().toString(), byId);
       } catch (IOException | RuntimeException e) {
-        errors.add(f + ": " + e.getMessage());
+        errors.add(f + ": " + describe(e));
       }
     }
     return new Loaded(List.copyOf(byId.values()), stamps, errors);
@@ -368,6 +368,15 @@ public final class KnownAttacks implements AutoCloseable {
       String category = o.has("category") ? o.get("category").getAsString() : "injection";
       into.putIfAbsent(id, new Exemplar(id, category, o.get("text").getAsString()));
     }
+  }
+
+  private static String describe(Exception e) {
+    return switch (e) {
+      case java.nio.file.NoSuchFileException x -> "no such file";
+      case java.nio.file.AccessDeniedException x -> "permission denied";
+      case java.nio.charset.CharacterCodingException x -> "not UTF-8";
+      default -> String.valueOf(e.getMessage());
+    };
   }
 
   // The files' stamps now; a file that cannot be read has none (so its return is a change).

@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * file (every {@code stride}-th one) at a target false-positive rate; the evaluation files are
  * then scored at that threshold, per source (or category when a row has no source).
  *
- * <p>Usage: {@code KnownAttackCalibration CALIBRATION.jsonl STRIDE TARGET_FPR [EVAL.jsonl ...]}
+ * <p>Usage: {@code KnownAttackCalibration CALIBRATION.jsonl STRIDE TARGET_FPR [EVAL.jsonl[:1] ...]}
+ * ({@code :1}: the file's attack rows only).
  */
 public final class KnownAttackCalibration {
 
@@ -33,7 +34,7 @@ public final class KnownAttackCalibration {
     Path calibration = Path.of(args[0]);
     int stride = Integer.parseInt(args[1]);
     double targetFpr = Double.parseDouble(args[2]);
-    try (Embedder embedder = Embedder.bundled(2);
+    try (Embedder embedder = Embedder.bundled(1);
         KnownAttacks attacks = KnownAttacks.start(embedder, Similarity.on(AccelerationProviders.create("java")),
             new KnownAttacks.Settings(true, List.of(), Duration.ZERO))) {
       List<JsonObject> benign = new ArrayList<>();
@@ -52,8 +53,10 @@ public final class KnownAttackCalibration {
       System.out.printf(Locale.ROOT, "calibration: %s, %d benign rows (every %d-th), threshold at FPR <= %.4f: %.3f%n",
           calibration.getFileName(), benign.size(), stride, targetFpr, threshold);
       for (int a = 3; a < args.length; a++) {
-        Path f = Path.of(args[a]);
-        List<JsonObject> rows = rows(f);
+        // FILE:1 keeps the attack rows only (those of a file whose benign rows calibrated).
+        boolean attacksOnly = args[a].endsWith(":1");
+        Path f = Path.of(attacksOnly ? args[a].substring(0, args[a].length() - 2) : args[a]);
+        List<JsonObject> rows = rows(f).stream().filter(o -> !attacksOnly || o.get("label").getAsInt() == 1).toList();
         double[] s = score(embedder, attacks, rows);
         Map<String, int[]> by = new TreeMap<>();
         for (int r = 0; r < rows.size(); r++) {
