@@ -224,6 +224,10 @@ def main():
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--train-budget", type=float, default=600, help="seconds of training at most (a guard; 10 epochs take ~3 min on 2 busy cores)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--model-in", help="attack this ONNX model (exported by this script) instead of training one")
+    ap.add_argument("--attack-split", default="test", choices=("test", "calibrate"),
+                    help="the digits to attack: test (the held-out figures) or calibrate (a set for choosing "
+                         "squeezers without touching the test split)")
     ap.add_argument("--cw-count", type=int, default=300, help="test digits attacked with Carlini-Wagner")
     ap.add_argument("--cw-steps", type=int, default=4, help="binary-search steps over c")
     ap.add_argument("--cw-iters", type=int, default=100, help="Adam steps per search point")
@@ -237,7 +241,14 @@ def main():
     train_m, calib_m, test_m = part < 8, part == 8, part == 9
     xt = torch.from_numpy(x[train_m]).float().unsqueeze(1) / 255
     net = Net()
-    train(net, xt, torch.from_numpy(y[train_m]), args.epochs, args.train_budget)
+    if args.model_in:
+        import onnx
+        from onnx import numpy_helper
+        weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy())
+                   for i in onnx.load(args.model_in).graph.initializer}
+        net.load_state_dict({k: weights[k] for k in net.state_dict()})
+    else:
+        train(net, xt, torch.from_numpy(y[train_m]), args.epochs, args.train_budget)
     net.eval()
     for p in net.parameters():
         p.requires_grad_(False)
@@ -253,7 +264,8 @@ def main():
                       output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
                       opset_version=13)
 
-    xs, ys, ks = x[test_m], y[test_m], k[test_m]
+    attacked_m = test_m if args.attack_split == "test" else calib_m
+    xs, ys, ks = x[attacked_m], y[attacked_m], k[attacked_m]
     right = predict(net, xs) == ys
     # A fixed shuffle, so that the Carlini-Wagner subset spans every class.
     order = np.random.default_rng(SEED).permutation(int(right.sum()))
@@ -280,7 +292,8 @@ def main():
     thr = float(np.quantile(cal_scores, 0.95, method="higher"))
     summary["threshold_fpr5_python"] = thr
     summary["fpr_calibrate"] = float((cal_scores > thr).mean())
-    write_pngs(os.path.join(args.out, "calibrate", "clean"), calib, y[calib_m], k[calib_m])
+    if args.attack_split == "test":
+        write_pngs(os.path.join(args.out, "calibrate", "clean"), calib, y[calib_m], k[calib_m])
     kept = {}
     for name, u8 in sets.items():
         adversarial = predict(net, u8) != ys
@@ -292,7 +305,7 @@ def main():
         summary[name] = {"attacked": int(len(u8)), "kept": int(keep.sum()),
                          "mean_linf": float(np.abs(u8[keep].astype(int) - xs[keep].astype(int)).max(axis=(1, 2)).mean() / 255),
                          "above_threshold": float((s > thr).mean())}
-        write_pngs(os.path.join(args.out, "test", name), *kept[name])
+        write_pngs(os.path.join(args.out, args.attack_split, name), *kept[name])
         print(name, summary[name], flush=True)
     with open(os.path.join(args.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)

@@ -54,7 +54,7 @@ final class MnistFixtures {
     k.put("channels", "1");
     k.put("mean", "0.1307");
     k.put("std", "0.3081");
-    k.put("squeezers", "bit-depth:1,median:2");
+    k.put("squeezers", "bit-depth:1,bit-depth:1+median:2");
     return k;
   }
 }
