@@ -30,7 +30,7 @@ public record HiddenSignalBaseline(double chiSquare, double rsRate, double flatN
    * benign calibration images of HiddenSignalDetectorTest (Debian python3-skimage's photos and
    * rendered text images; bench/RESULTS.md) at 0 false positives, with a margin.
    */
-  public static final HiddenSignalBaseline DEFAULTS = new HiddenSignalBaseline(0.5, 0.12, 0.3);
+  public static final HiddenSignalBaseline DEFAULTS = new HiddenSignalBaseline(0.5, 0.12, 0.35);
 
   /** Flat samples needed before {@link LsbStatistics#flatNoise} says anything. */
   public static final int MIN_FLAT = 2000;
@@ -38,7 +38,7 @@ public record HiddenSignalBaseline(double chiSquare, double rsRate, double flatN
   /** The statistics of one image: chi-square p, RS rate, flat noise. */
   public static double[] statistics(DecodedImage im) {
     return new double[] {
-      LsbStatistics.chiSquare(im.pixels(), im.channels()),
+      LsbStatistics.chiSquare(im.pixels(), im.width(), im.height(), im.channels()),
       LsbStatistics.rsRate(im.pixels(), im.width(), im.height(), im.channels()),
       LsbStatistics.flatNoise(im.pixels(), im.width(), im.height(), im.channels(), MIN_FLAT)
     };

@@ -18,23 +18,38 @@ package io.screenmesh.image.hidden;
  *       score near 0; an LSB payload raises it towards 0.5.
  * </ul>
  *
- * All three are plain functions of the pixels; thresholds come from a benign baseline.
+ * All three are plain functions of the pixels; thresholds come from a benign baseline. Each reads
+ * at most about {@value #MAX_SAMPLES} colour samples, taking every k-th row of larger images: the
+ * statistics are averages over the image, and a full pass over a large photo cost tens of
+ * milliseconds per statistic on a busy core.
  */
 public final class LsbStatistics {
 
+  /** The colour samples each statistic reads at most (whole rows, evenly spread). */
+  public static final int MAX_SAMPLES = 1 << 20;
+
   private LsbStatistics() {}
+
+  /** Every how many rows a statistic reads, so that it reads at most {@link #MAX_SAMPLES} samples. */
+  static int rowStep(int width, int height, int channels) {
+    long samples = (long) width * height * Math.min(3, channels);
+    return (int) Math.max(1, (samples + MAX_SAMPLES - 1) / MAX_SAMPLES);
+  }
 
   /**
    * The chi-square attack's p-value over the whole image: near 1 when value pairs are as even as
    * an LSB payload makes them. Pairs expected fewer than 5 times are left out, as the test
    * requires; with fewer than two pairs left the result is 0.
    */
-  public static double chiSquare(byte[] px, int channels) {
+  public static double chiSquare(byte[] px, int width, int height, int channels) {
     long[] h = new long[256];
     int colour = Math.min(3, channels);
-    for (int i = 0; i < px.length; i += channels) {
-      for (int k = 0; k < colour; k++) {
-        h[px[i + k] & 0xFF]++;
+    int stride = width * channels;
+    for (int y = 0; y < height; y += rowStep(width, height, channels)) {
+      for (int i = y * stride, end = i + stride; i < end; i += channels) {
+        for (int k = 0; k < colour; k++) {
+          h[px[i + k] & 0xFF]++;
+        }
       }
     }
     double chi = 0;
@@ -96,7 +111,7 @@ public final class LsbStatistics {
     long sn = 0;
     int colour = Math.min(3, channels);
     int[] g = new int[4];
-    for (int y = 0; y < height; y++) {
+    for (int y = 0; y < height; y += rowStep(width, height, channels)) {
       int row = y * width * channels;
       for (int x = 0; x + 4 <= width; x += 4) {
         for (int k = 0; k < colour; k++) {
@@ -147,7 +162,7 @@ public final class LsbStatistics {
     long flat = 0;
     long noisy = 0;
     int stride = width * channels;
-    for (int y = 1; y + 1 < height; y++) {
+    for (int y = 1; y + 1 < height; y += rowStep(width, height, channels)) {
       for (int x = 1; x + 1 < width; x++) {
         int o = y * stride + x * channels;
         for (int k = 0; k < colour; k++) {
