@@ -41,6 +41,12 @@ public class HiddenSignalDetector implements ImageDetector {
 
   private static final String[] NAMES = {"chi-square p", "RS rate", "flat-region LSB noise"};
 
+  /**
+   * Colour samples below which the statistics are not computed (about 58×58 RGB): on a few
+   * hundred samples the RS estimate swings by tenths, and an icon carries little payload anyway.
+   */
+  public static final int MIN_SAMPLES = 10_000;
+
   private final HiddenSignalBaseline baseline;
 
   /** Creates the detector from {@code screenmesh.image.detectors.hidden-signal.*}. */
@@ -70,6 +76,9 @@ public class HiddenSignalDetector implements ImageDetector {
 
   /** Screens one decoded image. */
   public Detection detect(DecodedImage image) {
+    if ((long) image.width() * image.height() * 3 < MIN_SAMPLES) {
+      return Detection.skipped("too small for LSB statistics");
+    }
     double[] s = HiddenSignalBaseline.statistics(image);
     double[] t = baseline.thresholds();
     List<String> above = new ArrayList<>();

@@ -221,6 +221,13 @@ class HiddenSignalDetectorTest {
   }
 
   @Test
+  void aTinyImageIsSkippedWithTheReason() {
+    DecodedImage tiny = embedRandom(rendered(7, 1).getFirst(), 1.0, 3);
+    tiny = new DecodedImage(tiny.format(), 40, 40, 3, java.util.Arrays.copyOf(tiny.pixels(), 40 * 40 * 3));
+    assertEquals("too small for LSB statistics", DETECTOR.detect(tiny).skippedReason());
+  }
+
+  @Test
   void theCalibrationHalfSitsBelowTheDefaults() {
     List<DecodedImage> benign = new ArrayList<>(photos(0));
     benign.addAll(rendered(0, 20));
