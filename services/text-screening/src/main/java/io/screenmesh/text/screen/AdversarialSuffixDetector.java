@@ -41,25 +41,27 @@ public class AdversarialSuffixDetector implements TextDetector {
 
   // Read on first use, once: every detector built without a model shares it.
   private static final class Shipped {
-    static final GibberishScanner SCANNER;
-    static final Availability AVAILABILITY;
+    static final AdversarialSuffixDetector INSTANCE = load(MODEL);
+    static final GibberishScanner SCANNER = INSTANCE.scanner;
+    static final Availability AVAILABILITY = INSTANCE.availability;
+  }
 
-    static {
-      GibberishScanner s = null;
-      Availability a;
-      try (InputStream in = AdversarialSuffixDetector.class.getResourceAsStream(MODEL)) {
-        if (in == null) {
-          a = Availability.unavailable("gibberish model " + MODEL + " is not on the class path;"
-              + " run scripts/train-suffix-model.sh and rebuild");
-        } else {
-          s = new GibberishScanner(CharNgramModel.read(in));
-          a = Availability.AVAILABLE;
-        }
-      } catch (IOException e) {
-        a = Availability.unavailable("gibberish model " + MODEL + " cannot be read: " + e.getMessage());
+  private AdversarialSuffixDetector(GibberishScanner scanner, Availability availability) {
+    this.scanner = scanner;
+    this.availability = availability;
+  }
+
+  /** A detector over the model at class-path {@code resource}; unavailable, with the reason, when it cannot be read. */
+  static AdversarialSuffixDetector load(String resource) {
+    try (InputStream in = AdversarialSuffixDetector.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        return new AdversarialSuffixDetector(null, Availability.unavailable("gibberish model " + resource
+            + " is not on the class path; run scripts/train-suffix-model.sh and rebuild"));
       }
-      SCANNER = s;
-      AVAILABILITY = a;
+      return new AdversarialSuffixDetector(new GibberishScanner(CharNgramModel.read(in)), Availability.AVAILABLE);
+    } catch (IOException e) {
+      return new AdversarialSuffixDetector(null,
+          Availability.unavailable("gibberish model " + resource + " cannot be read: " + e.getMessage()));
     }
   }
 

@@ -35,8 +35,13 @@ class AdversarialSuffixDetectorTest {
   }
 
   @Test
-  void theShippedModelLoads() {
+  void theShippedModelLoadsAndAMissingOneIsReportedUnavailable() {
     assertTrue(new AdversarialSuffixDetector().availability().available());
+    var missing = AdversarialSuffixDetector.load("/io/screenmesh/text/suffix/no-such.model.gz");
+    assertTrue(!missing.availability().available());
+    assertTrue(missing.availability().reason().contains("scripts/train-suffix-model.sh"), missing.availability().reason());
+    var notAModel = AdversarialSuffixDetector.load("/application.properties");
+    assertTrue(notAModel.availability().reason().contains("cannot be read"), notAModel.availability().reason());
   }
 
   @Test
