@@ -37,6 +37,24 @@ public final class Espeak {
     }
   }
 
+  /**
+   * {@code text} spoken by espeak-ng (en-us) as an AM-ultrasonic command: the speech, resampled
+   * to {@code rate}, modulates a {@code carrierHz} carrier at depth 0.8, as in DolphinAttack.
+   */
+  public static float[] ultrasonic(String text, int rate, double carrierHz) {
+    DecodedAudio speech = new SafeWavDecoder(AudioLimits.DEFAULTS).decode(wav(text, "en-us", 160));
+    float[] x = io.screenmesh.audio.speech.Resampler.resample(speech.mono(), speech.sampleRate(), rate);
+    float peak = 1e-9f;
+    for (float v : x) {
+      peak = Math.max(peak, Math.abs(v));
+    }
+    float[] y = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = (float) (0.45 * (1 + 0.8 * x[i] / peak) * Math.cos(2 * Math.PI * carrierHz * i / rate));
+    }
+    return y;
+  }
+
   private static byte[] fixSizes(byte[] wav) {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(wav).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     b.putInt(4, wav.length - 8);

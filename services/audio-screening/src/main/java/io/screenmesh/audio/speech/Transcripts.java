@@ -16,13 +16,27 @@ import java.util.concurrent.ExecutionException;
  */
 public final class Transcripts {
 
+  /** Told of every recognition, for tools that report transcripts and timings. */
+  @FunctionalInterface
+  public interface Listener {
+    /** {@code signal} at {@code sampleRate} was recognized as {@code transcript} in {@code nanos}. */
+    void recognized(float[] signal, int sampleRate, Transcript transcript, long nanos);
+  }
+
   private final SpeechRecognizer recognizer;
+  private final Listener listener;
   // float[] has identity equals and hashCode, so this is an identity map.
   private final Map<float[], CompletableFuture<Transcript>> cache = Collections.synchronizedMap(new WeakHashMap<>());
 
   /** Creates the cache over {@code recognizer}. */
   public Transcripts(SpeechRecognizer recognizer) {
+    this(recognizer, (signal, rate, transcript, nanos) -> { });
+  }
+
+  /** Creates the cache over {@code recognizer}, telling {@code listener} of each recognition. */
+  public Transcripts(SpeechRecognizer recognizer, Listener listener) {
     this.recognizer = recognizer;
+    this.listener = listener;
   }
 
   /** The recognizer. */
@@ -41,7 +55,10 @@ public final class Transcripts {
     CompletableFuture<Transcript> existing = cache.putIfAbsent(signal, mine);
     if (existing == null) {
       try {
-        mine.complete(recognizer.recognize(signal, sampleRate));
+        long t0 = System.nanoTime();
+        Transcript t = recognizer.recognize(signal, sampleRate);
+        listener.recognized(signal, sampleRate, t, System.nanoTime() - t0);
+        mine.complete(t);
       } catch (RuntimeException | Error e) {
         mine.completeExceptionally(e);
         cache.remove(signal);
