@@ -10,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 DATA="${SPEECH_DATA:-$ROOT/target/speech-data}"
 OUT="${SPEECH_EVAL_OUT:-$ROOT/target/speech-eval}"
+MANIFEST="${SPEECH_MANIFEST:-$DATA/manifest.jsonl}"
 [ -f "$DATA/manifest.jsonl" ] || python3 scripts/speech-data.py --out "$DATA"
 if [ -z "${SKIP_BUILD:-}" ]; then
   ./mvnw -B -q -pl services/text-screening,services/audio-screening -am test-compile package -DskipTests
@@ -31,4 +32,4 @@ for e in "${ENTRIES[@]}"; do
 done
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 exec "$JAVA" --enable-native-access=ALL-UNNAMED -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-  -cp "$CP" io.screenmesh.audio.SpeechEval "$DATA/manifest.jsonl" "$OUT" "$@"
+  -cp "$CP" io.screenmesh.audio.SpeechEval "$MANIFEST" "$OUT" "$@"
