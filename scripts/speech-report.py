@@ -59,6 +59,10 @@ def main():
             rate(sum(r["score"] > thr for r in a), len(a)), rate(sum(r["score"] > thr for r in b), len(b)),
             rate(sum(r.get("text_decision", "") != "DECISION_ALLOW" for r in a), len(a)),
             rate(sum(r.get("text_decision", "") != "DECISION_ALLOW" for r in b), len(b))))
+    for split in ("tune", "held"):
+        a = [r for r in speech if r["split"] == split and r["label"] == 1 and r.get("text_decision", "") != "DECISION_ALLOW"]
+        print("\n%s split: of the attacks text-screening flags as text, flagged when spoken: %s" % (
+            split, rate(sum(positive(r) for r in a), len(a))))
     print("\nPer source (held split, verdict):\n")
     print("| source | label | positive | as text |")
     print("|---|---|---|---|")
@@ -69,17 +73,19 @@ def main():
     for (src, label), rs in sorted(by.items()):
         print("| %s | %d | %s | %s |" % (src, label, rate(sum(positive(r) for r in rs), len(rs)),
                                         rate(sum(r.get("text_decision", "") != "DECISION_ALLOW" for r in rs), len(rs))))
-    print("\n### Word error rate (all speech clips, both splits)\n")
-    print("| voice \\ channel | clean | snr20 | snr10 | phone | all |")
-    print("|---|---|---|---|---|---|")
     voices = sorted({r["voice"] for r in speech})
     chans = ["clean", "snr20", "snr10", "phone"]
-    for v in voices + ["all"]:
-        cells = []
-        for c in chans + ["all"]:
-            rs = [r for r in speech if (v == "all" or r["voice"] == v) and (c == "all" or r["channel"] == c)]
-            cells.append("%.2f (%d)" % (sum(r["wer"] for r in rs) / len(rs), len(rs)) if rs else "–")
-        print("| %s | %s |" % (v, " | ".join(cells)))
+    for title, pool in (("benign speech: plain prose", [r for r in speech if r["label"] == 0]),
+                        ("attacks: full of symbol runs that espeak-ng reads aloud", [r for r in speech if r["label"] == 1])):
+        print("\n### Word error rate, %s (mean WER (clips), both splits)\n" % title)
+        print("| voice \\ channel | clean | snr20 | snr10 | phone | all |")
+        print("|---|---|---|---|---|---|")
+        for v in voices + ["all"]:
+            cells = []
+            for c in chans + ["all"]:
+                rs = [r for r in pool if (v == "all" or r["voice"] == v) and (c == "all" or r["channel"] == c)]
+                cells.append("%.2f (%d)" % (sum(r["wer"] for r in rs) / len(rs), len(rs)) if rs else "–")
+            print("| %s | %s |" % (v, " | ".join(cells)))
     am = [r for r in rows if r["kind"] == "am"]
     if am:
         print("\n### AM-ultrasonic commands (%d clips, 96 kHz)\n" % len(am))
