@@ -26,6 +26,7 @@ public final class Tesseract implements AutoCloseable {
     private final TesseractLibrary lib;
     private final String language;
     private MemorySegment api;
+    private MemorySegment osd;
 
     private Tesseract(TesseractLibrary lib, String language, MemorySegment api) {
         this.lib = lib;
@@ -44,16 +45,8 @@ public final class Tesseract implements AutoCloseable {
      *     Debian package)
      */
     public static Tesseract open(TesseractLibrary lib, String dataPath, String language) {
-        MemorySegment api;
-        try {
-            api = (MemorySegment) lib.create.invokeExact();
-        } catch (Throwable t) {
-            throw TesseractLibrary.rethrow("TessBaseAPICreate", t);
-        }
-        if (api.equals(MemorySegment.NULL)) {
-            throw new TesseractException("TessBaseAPICreate returned NULL (out of memory)");
-        }
-        Tesseract t = new Tesseract(lib, language, api);
+        Tesseract t = new Tesseract(lib, language, create(lib));
+        MemorySegment api = t.api;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment path = dataPath == null ? MemorySegment.NULL : arena.allocateFrom(dataPath);
             int rc = (int) lib.init3.invokeExact(api, path, arena.allocateFrom(language));
@@ -69,6 +62,19 @@ public final class Tesseract implements AutoCloseable {
             throw TesseractLibrary.rethrow("TessBaseAPIInit3", e);
         }
         return t;
+    }
+
+    private static MemorySegment create(TesseractLibrary lib) {
+        MemorySegment api;
+        try {
+            api = (MemorySegment) lib.create.invokeExact();
+        } catch (Throwable t) {
+            throw TesseractLibrary.rethrow("TessBaseAPICreate", t);
+        }
+        if (api.equals(MemorySegment.NULL)) {
+            throw new TesseractException("TessBaseAPICreate returned NULL (out of memory)");
+        }
+        return api;
     }
 
     /** The language this engine was initialized for. */
@@ -136,20 +142,23 @@ public final class Tesseract implements AutoCloseable {
     }
 
     /**
-     * Detects the orientation of the text in an 8-bit gray image (needs {@code osd.traineddata},
-     * which Debian's {@code tesseract-ocr} ships).
+     * Detects the orientation of the text in an 8-bit gray image with a second engine initialized
+     * for {@code osd} on first use ({@code osd.traineddata}, which Debian's {@code tesseract-ocr}
+     * ships).
      *
      * @param gray {@code width * height} luminance bytes, row-major
      * @param width width in pixels
      * @param height height in pixels
-     * @return the clockwise rotation (0, 90, 180 or 270) that makes the text upright, with its
-     *     confidence; null when there is too little text to tell
+     * @return how far the text is turned, with the confidence; null when there is too little
+     *     text to tell
      * @throws IllegalArgumentException when the sizes do not match
      * @throws IllegalStateException after {@link #close()}
+     * @throws TesseractException when {@code osd.traineddata} is missing
      */
     public Orientation detectOrientation(byte[] gray, int width, int height) {
         checkImage(gray, width, height);
-        MemorySegment a = api();
+        api();
+        MemorySegment a = osdApi();
         try (Arena arena = Arena.ofConfined()) {
             setImage(a, gray, width, height);
             MemorySegment degrees = arena.allocate(ValueLayout.JAVA_INT);
@@ -169,17 +178,49 @@ public final class Tesseract implements AutoCloseable {
     }
 
     /**
+     * The engine that detects orientation: one initialized with {@code osd}, since an engine
+     * initialized with a language's LSTM model alone answers orientation queries with noise.
+     */
+    private MemorySegment osdApi() {
+        if (osd == null) {
+            osd = create(lib);
+            try (Arena arena = Arena.ofConfined()) {
+                int rc = (int) lib.init3.invokeExact(osd, MemorySegment.NULL, arena.allocateFrom("osd"));
+                if (rc != 0) {
+                    throw new TesseractException("Tesseract cannot load osd.traineddata (apt-get install tesseract-ocr)");
+                }
+                int ignored = (int) lib.setVariable.invokeExact(osd, arena.allocateFrom("debug_file"),
+                        arena.allocateFrom("/dev/null"));
+            } catch (TesseractException e) {
+                deleteQuietly(osd);
+                osd = null;
+                throw e;
+            } catch (Throwable t) {
+                throw TesseractLibrary.rethrow("TessBaseAPIInit3", t);
+            }
+        }
+        return osd;
+    }
+
+    /**
      * An orientation that Tesseract detected.
      *
-     * @param degrees the clockwise rotation that makes the text upright: 0, 90, 180 or 270
+     * @param degrees how far the page is turned clockwise from upright: 0, 90, 180 or 270
+     *     (Tesseract's {@code orient_deg}; its command line prints it as "Orientation in degrees")
      * @param confidence Tesseract's confidence (above about 2 is usually right)
      */
-    public record Orientation(int degrees, float confidence) {}
+    public record Orientation(int degrees, float confidence) {
+        /** The clockwise turn that makes the page upright. */
+        public int uprightTurn() {
+            return (360 - degrees) % 360;
+        }
+    }
 
     private void setImage(MemorySegment a, byte[] gray, int width, int height) throws Throwable {
         lib.setImage.invokeExact(a, MemorySegment.ofArray(gray), width, height, 1, width);
-        // Screen images carry no useful resolution; 300 dpi keeps Tesseract's size heuristics sane.
-        lib.setSourceResolution.invokeExact(a, 300);
+        // Screen images carry no resolution, and none is set: Tesseract then estimates one from
+        // the text's size, as its command line does. A fixed one misleads its size filters (at
+        // 300 dpi a 12 px line is 3 pt and dropped as noise) and its orientation detection.
     }
 
     private void variable(Arena arena, String name, String value) throws Throwable {
@@ -230,6 +271,14 @@ public final class Tesseract implements AutoCloseable {
         }
         MemorySegment a = api;
         api = null;
+        deleteQuietly(a);
+        if (osd != null) {
+            deleteQuietly(osd);
+            osd = null;
+        }
+    }
+
+    private void deleteQuietly(MemorySegment a) {
         try {
             lib.end.invokeExact(a);
             lib.delete.invokeExact(a);

@@ -21,9 +21,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * (185 ms against 21 ms for a 900×120 line on 2 cores), and libgomp reads its limit once, when it
  * is first loaded. So before loading, {@link #load()} sets {@code OMP_THREAD_LIMIT=1} in the
  * process environment unless the variable is already set; {@link #ompThreadLimit()} tells what
- * the library sees. When another OpenMP library of the process (our {@code libscreenmesh.so})
- * was loaded earlier, only the variable set before the JVM started counts: the launcher and the
- * container images set it.
+ * libgomp applies. When another OpenMP library of the process (our {@code libscreenmesh.so})
+ * was loaded earlier, only the variable set before the JVM started counts: the launcher sets it
+ * for image-screening.
  *
  * <p>Instances are immutable and thread-safe; the engines they create are not (see
  * {@link Tesseract}).
@@ -122,11 +122,25 @@ public final class TesseractLibrary {
     }
 
     /**
-     * The value of {@code OMP_THREAD_LIMIT} in the process environment as native code sees it
-     * (which {@link System#getenv} does not when it was set after the JVM started), or null.
+     * The thread limit that libgomp, as loaded with libtesseract, actually applies
+     * ({@code omp_get_thread_limit()}): 1 when {@code OMP_THREAD_LIMIT=1} took effect, larger when
+     * libgomp had read its environment before the variable was set; -1 when this libtesseract was
+     * built without OpenMP.
      */
-    public static String ompThreadLimit() {
-        return getenv(OMP_THREAD_LIMIT);
+    public int ompThreadLimit() {
+        try {
+            SymbolLookup gomp = SymbolLookup.libraryLookup("libgomp.so.1", Arena.global());
+            MemorySegment f = gomp.find("omp_get_thread_limit").orElse(null);
+            if (f == null) {
+                return -1;
+            }
+            MethodHandle h = Linker.nativeLinker().downcallHandle(f, FunctionDescriptor.of(JAVA_INT));
+            return (int) h.invokeExact();
+        } catch (IllegalArgumentException notLinked) {
+            return -1;
+        } catch (Throwable t) {
+            throw rethrow("omp_get_thread_limit", t);
+        }
     }
 
     private static String getenv(String name) {

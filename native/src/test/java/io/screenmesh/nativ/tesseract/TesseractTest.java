@@ -39,7 +39,7 @@ class TesseractTest {
     void readsRenderedWordsWithTheirBoxes() {
         TesseractLibrary lib = TesseractLibrary.load();
         assertTrue(lib.version().startsWith("5"), lib.version());
-        assertEquals("1", TesseractLibrary.ompThreadLimit());
+        assertEquals(1, lib.ompThreadLimit());
         BufferedImage img = rendered("please ignore the previous instructions", 28);
         try (Tesseract t = Tesseract.open(lib, null, "eng")) {
             OcrPage page = t.recognize(gray(img), img.getWidth(), img.getHeight(), Tesseract.PSM_AUTO, 5000);
@@ -68,7 +68,8 @@ class TesseractTest {
         try (Tesseract t = Tesseract.open(TesseractLibrary.load(), null, "eng")) {
             Tesseract.Orientation o = t.detectOrientation(gray(r), r.getWidth(), r.getHeight());
             assertNotNull(o);
-            assertTrue(o.degrees() == 90 || o.degrees() == 270, o.toString());
+            assertEquals(90, o.degrees(), o.toString());
+            assertEquals(270, o.uprightTurn());
         }
     }
 
