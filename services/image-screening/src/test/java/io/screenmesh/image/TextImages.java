@@ -75,6 +75,22 @@ public final class TextImages {
     return new Rendered(out, new Rectangle(h - b.y - b.height, b.x, b.height, b.width));
   }
 
+  /** The pixels of {@code img} as the decoder hands them to detectors (RGB). */
+  public static DecodedImage decoded(BufferedImage img) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    byte[] px = new byte[w * h * 3];
+    for (int y = 0, o = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int rgb = img.getRGB(x, y);
+        px[o++] = (byte) (rgb >> 16);
+        px[o++] = (byte) (rgb >> 8);
+        px[o++] = (byte) rgb;
+      }
+    }
+    return new DecodedImage(ImageFormat.PNG, w, h, 3, px);
+  }
+
   /** A committed photo fixture (public-domain samples of scikit-image), without text. */
   public static BufferedImage photo(String name) {
     try (InputStream in = TextImages.class.getResourceAsStream("/photos/" + name)) {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.screenmesh.image.DecodedImage;
-import io.screenmesh.image.ImageFormat;
 import io.screenmesh.image.TextImages;
 import io.screenmesh.nativ.tesseract.Tesseract;
 import io.screenmesh.nativ.tesseract.TesseractLibrary;
@@ -43,23 +41,8 @@ class OcrReaderTest {
     engine.close();
   }
 
-  static DecodedImage decoded(BufferedImage img) {
-    int w = img.getWidth();
-    int h = img.getHeight();
-    byte[] px = new byte[w * h * 3];
-    for (int y = 0, o = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int rgb = img.getRGB(x, y);
-        px[o++] = (byte) (rgb >> 16);
-        px[o++] = (byte) (rgb >> 8);
-        px[o++] = (byte) rgb;
-      }
-    }
-    return new DecodedImage(ImageFormat.PNG, w, h, 3, px);
-  }
-
   private OcrText read(TextImages.Rendered r) {
-    return reader.read(decoded(r.image()), engine, BUDGET);
+    return reader.read(TextImages.decoded(r.image()), engine, BUDGET);
   }
 
   /** The planted sentence is read (case and spacing aside) and one paragraph's region covers the drawn text. */
@@ -127,7 +110,7 @@ class OcrReaderTest {
   @Test
   void photosWithoutTextReadNothing() {
     for (String name : new String[] {"coffee.jpg", "chelsea.jpg"}) {
-      OcrText t = reader.read(decoded(TextImages.photo(name)), engine, BUDGET);
+      OcrText t = reader.read(TextImages.decoded(TextImages.photo(name)), engine, BUDGET);
       assertTrue(t.paragraphs().isEmpty(), name + " read as: " + t.text());
     }
   }
@@ -135,7 +118,7 @@ class OcrReaderTest {
   @Test
   void noBudgetMeansNoPassAndSaysSo() {
     TextImages.Rendered r = TextImages.render(300, 100, "hello", 24, Color.BLACK, Color.WHITE, 20, 30);
-    OcrText t = reader.read(decoded(r.image()), engine, 1_000_000L);
+    OcrText t = reader.read(TextImages.decoded(r.image()), engine, 1_000_000L);
     assertTrue(t.overBudget());
     assertEquals(0, t.passes());
     assertTrue(t.paragraphs().isEmpty());
@@ -151,7 +134,7 @@ class OcrReaderTest {
     for (int line = 0; line < 60; line++) {
       TextImages.draw(page, PLANTED + " " + PLANTED, 14, Color.BLACK, 10, 10 + line * 26);
     }
-    OcrText t = reader.read(decoded(page), engine, 60_000_000L);
+    OcrText t = reader.read(TextImages.decoded(page), engine, 60_000_000L);
     assertTrue(t.overBudget(), "a page of 120 sentences read in " + t.nanos() / 1_000_000 + " ms");
   }
 }
