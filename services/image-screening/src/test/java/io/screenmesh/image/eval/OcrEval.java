@@ -3,6 +3,7 @@ package io.screenmesh.image.eval;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Decision;
 import io.screenmesh.common.v1.Finding;
 import io.screenmesh.common.v1.Modality;
@@ -68,7 +69,7 @@ public final class OcrEval {
       String colour, String rotation, String layout, String text) {}
 
   /** What the evaluation saw for one item. */
-  record Outcome(Item item, boolean flagged, boolean oracleFlagged, long nanos, String reasons) {}
+  record Outcome(Item item, boolean flagged, boolean unscreened, boolean oracleFlagged, long nanos, String reasons) {}
 
   /** Runs the evaluation and prints its report. */
   public static void main(String[] args) throws Exception {
@@ -126,7 +127,12 @@ public final class OcrEval {
       long t0 = System.nanoTime();
       ScreenImageResponse r = engine.screen(req);
       long nanos = System.nanoTime() - t0;
-      boolean flagged = r.getVerdict().getDecision() != Decision.DECISION_ALLOW;
+      // Flagged for what it says, not only because a detector ran out of time (fail closed):
+      // those are counted apart, as unscreened.
+      boolean unscreened = r.getVerdict().getReasonsList().stream()
+          .anyMatch(f -> f.getCategory() == Category.CATEGORY_SCREENING_UNAVAILABLE);
+      boolean flagged = r.getVerdict().getDecision() != Decision.DECISION_ALLOW && r.getVerdict().getReasonsList()
+          .stream().anyMatch(f -> f.getCategory() != Category.CATEGORY_SCREENING_UNAVAILABLE);
       boolean oracle = !i.text().isEmpty() && textStub.withDeadlineAfter(10, TimeUnit.SECONDS)
           .screenText(ScreenTextRequest.newBuilder().setId("o").setText(i.text()).setOrigin(TextOrigin.TEXT_ORIGIN_OCR)
               .build()).getVerdict().getDecision() != Decision.DECISION_ALLOW;
@@ -134,7 +140,7 @@ public final class OcrEval {
       for (Finding f : r.getVerdict().getReasonsList()) {
         reasons.append(f.getDetector()).append('/').append(f.getCategory().name().replace("CATEGORY_", "")).append(' ');
       }
-      outcomes.add(new Outcome(i, flagged, oracle, nanos, reasons.toString().strip()));
+      outcomes.add(new Outcome(i, flagged, unscreened, oracle, nanos, reasons.toString().strip()));
     }
     ocr.close();
     report(outcomes);
@@ -147,7 +153,9 @@ public final class OcrEval {
 
   private static void report(List<Outcome> all) {
     System.out.println();
-    System.out.println("## Verdicts (FLAG or BLOCK counts as flagged); oracle = text-screening on the image's text itself");
+    System.out.println("## Verdicts: flagged = FLAG or BLOCK for a finding other than SCREENING_UNAVAILABLE;");
+    System.out.println("## unscreened = a detector ran out of time or failed (the verdict rule blocks those: fail closed);");
+    System.out.println("## oracle = text-screening's verdict on the image's text itself");
     table("kind", all, o -> o.item().kind());
     table("kind/category", all, o -> o.item().kind() + "/" + o.item().category());
     table("kind/source", all, o -> o.item().kind() + "/" + o.item().source());
@@ -187,16 +195,18 @@ public final class OcrEval {
     Map<String, int[]> m = new TreeMap<>();
     for (Outcome o : outcomes) {
       // attacks, flagged attacks, oracle-flagged attacks, benign, flagged benign, oracle-flagged benign
-      int[] c = m.computeIfAbsent(key.apply(o), k -> new int[6]);
+      int[] c = m.computeIfAbsent(key.apply(o), k -> new int[7]);
       int base = o.item().label() == 1 ? 0 : 3;
       c[base]++;
       c[base + 1] += o.flagged() ? 1 : 0;
       c[base + 2] += o.oracleFlagged() ? 1 : 0;
+      c[6] += o.unscreened() ? 1 : 0;
     }
     System.out.println();
-    System.out.printf(Locale.ROOT, "  %-40s %18s %18s %18s %18s%n", title, "TPR image", "TPR oracle", "FPR image", "FPR oracle");
-    m.forEach((k, c) -> System.out.printf(Locale.ROOT, "  %-40s %18s %18s %18s %18s%n", k, rate(c[1], c[0]),
-        rate(c[2], c[0]), rate(c[4], c[3]), rate(c[5], c[3])));
+    System.out.printf(Locale.ROOT, "  %-34s %16s %16s %16s %16s %11s%n", title, "TPR image", "TPR oracle", "FPR image",
+        "FPR oracle", "unscreened");
+    m.forEach((k, c) -> System.out.printf(Locale.ROOT, "  %-34s %16s %16s %16s %16s %11s%n", k, rate(c[1], c[0]),
+        rate(c[2], c[0]), rate(c[4], c[3]), rate(c[5], c[3]), c[6] + "/" + (c[0] + c[3])));
   }
 
   private static String rate(int k, int n) {
