@@ -82,10 +82,10 @@ class ImagePixelTextTest extends WithTextScreening {
     assertTrue(f.getEvidence().getExcerpt().contains("Ignore all previous instructions"), f.toString());
     assertTrue(f.getMessage().contains("payload"), f.getMessage());
     ImageRegion region = f.getEvidence().getImageRegion();
-    // ZXing locates a code by its finder patterns' centres: the region lies inside the drawn
-    // code (at 40..340 with its quiet zone) and covers its middle.
+    // The code's modules lie inside the drawn square (40..340, with its quiet zone) and fill
+    // most of it: the region must cover them, give or take a module.
     Rectangle r2 = new Rectangle(region.getX(), region.getY(), region.getWidth(), region.getHeight());
-    assertTrue(new Rectangle(40, 40, 300, 300).contains(r2) && r2.contains(190, 190) && r2.width > 100, r2.toString());
+    assertTrue(new Rectangle(35, 35, 310, 310).contains(r2) && r2.width > 200 && r2.height > 200, r2.toString());
     assertTrue(r.getFindingsList().stream().anyMatch(x -> ATTACK_CATEGORIES.contains(x.getCategory())),
         r.getFindingsList().toString());
     assertNotEquals(Decision.DECISION_ALLOW, r.getVerdict().getDecision());

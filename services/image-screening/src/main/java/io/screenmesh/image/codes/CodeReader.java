@@ -13,6 +13,7 @@ import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.multi.GenericMultipleBarcodeReader;
 import com.google.zxing.multi.MultipleBarcodeReader;
 import com.google.zxing.multi.qrcode.QRCodeMultiReader;
+import com.google.zxing.qrcode.detector.FinderPattern;
 import io.screenmesh.image.ocr.GrayImage;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -97,6 +98,7 @@ public final class CodeReader {
     float y0 = Float.MAX_VALUE;
     float x1 = -1;
     float y1 = -1;
+    float module = 0;
     ResultPoint[] points = r.getResultPoints() == null ? new ResultPoint[0] : r.getResultPoints();
     for (ResultPoint p : points) {
       if (p == null) {
@@ -106,10 +108,19 @@ public final class CodeReader {
       y0 = Math.min(y0, p.getY());
       x1 = Math.max(x1, p.getX());
       y1 = Math.max(y1, p.getY());
+      if (p instanceof FinderPattern f) {
+        module = Math.max(module, f.getEstimatedModuleSize());
+      }
     }
     if (x1 < 0) {
       return new Code(r.getText(), r.getBarcodeFormat().name(), 0, 0, gray.width(), gray.height());
     }
+    // A QR code's points are its finder patterns' centres, 3.5 modules in from its edges.
+    float edge = 3.5f * module;
+    x0 -= edge;
+    y0 -= edge;
+    x1 += edge;
+    y1 += edge;
     int left = Math.clamp((long) Math.floor(x0), 0, gray.width() - 1);
     int top = Math.clamp((long) Math.floor(y0), 0, gray.height() - 1);
     int right = Math.clamp((long) Math.ceil(x1) + 1, left + 1, gray.width());
