@@ -11,6 +11,7 @@ import io.screenmesh.fusion.v1.ScreenItemResponse;
 import io.screenmesh.fusion.v1.ScreenItemStreamRequest;
 import io.screenmesh.fusion.v1.ScreenItemStreamResponse;
 import io.screenmesh.services.common.GrpcErrors;
+import io.screenmesh.services.common.auth.Principal;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
@@ -47,9 +48,9 @@ public class FusionCheckerGrpcService extends FusionCheckerServiceGrpc.FusionChe
         c.cancel();
       }
     });
-    // The deadline must be read now, on the call's own context; later callbacks run elsewhere.
+    // The deadline and the caller must be read now, on the call's own context; later callbacks run elsewhere.
     Deadline deadline = Context.current().getDeadline();
-    work.set(screener.screen(request, deadline).subscribe().with(
+    work.set(screener.screen(request, deadline, Principal.current()).subscribe().with(
         r -> {
           call.onNext(r);
           call.onCompleted();
@@ -63,7 +64,7 @@ public class FusionCheckerGrpcService extends FusionCheckerServiceGrpc.FusionChe
     call.disableAutoRequest();
     GrpcFlowControl.Inbound<ScreenItemStreamRequest> requests = new GrpcFlowControl.Inbound<>(call);
     GrpcFlowControl.Outbound<ScreenItemStreamResponse> answers = new GrpcFlowControl.Outbound<>(call);
-    screener.screenStream(Multi.createFrom().publisher(requests), Context.current().getDeadline())
+    screener.screenStream(Multi.createFrom().publisher(requests), Context.current().getDeadline(), Principal.current())
         .subscribe().withSubscriber(answers);
     return requests;
   }

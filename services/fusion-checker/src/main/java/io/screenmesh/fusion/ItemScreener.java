@@ -17,6 +17,7 @@ import io.screenmesh.fusion.v1.ScreenItemStreamResponse;
 import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.services.common.Stages;
+import io.screenmesh.services.common.auth.Principal;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -84,9 +85,22 @@ public class ItemScreener {
    *     unknown policy (POLICY_UNKNOWN); never fails because a modality service did
    */
   public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline) {
+    return screen(request, callerDeadline, Principal.UNAUTHENTICATED);
+  }
+
+  /**
+   * Screens one item for {@code caller}, whose scopes decide which policies it may pick.
+   *
+   * @param request the item
+   * @param callerDeadline the caller's deadline, or null when it set none
+   * @param caller who sent the item
+   * @return as {@link #screen(ScreenItemRequest, Deadline)}; also fails PERMISSION_DENIED
+   *     (POLICY_SCOPE_MISSING) for a fail-open policy the caller holds no scope for
+   */
+  public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, Principal caller) {
     return Uni.createFrom().deferred(() -> {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
-      Policy policy = policies.resolve(request.getPolicy());
+      Policy policy = policies.resolve(request.getPolicy(), caller);
       long start = System.nanoTime();
       List<Uni<PartResult>> calls = parts.stream()
           .map(p -> fanOut.screen(p, callerDeadline, request.getOmitSanitized())).toList();
@@ -103,13 +117,27 @@ public class ItemScreener {
    * @return one answer per request
    */
   public Multi<ScreenItemStreamResponse> screenStream(Multi<ScreenItemStreamRequest> requests, Deadline callerDeadline) {
+    return screenStream(requests, callerDeadline, Principal.UNAUTHENTICATED);
+  }
+
+  /**
+   * Screens a stream of items for {@code caller}; see the class comment.
+   *
+   * @param requests the caller's items
+   * @param callerDeadline the deadline of the whole stream, or null
+   * @param caller who opened the stream
+   * @return one answer per request
+   */
+  public Multi<ScreenItemStreamResponse> screenStream(Multi<ScreenItemStreamRequest> requests, Deadline callerDeadline,
+      Principal caller) {
     AtomicLong seq = new AtomicLong();
     return requests
-        .onItem().transformToUni(r -> answer(r.getRequest(), seq.incrementAndGet(), callerDeadline))
+        .onItem().transformToUni(r -> answer(r.getRequest(), seq.incrementAndGet(), callerDeadline, caller))
         .merge(settings.streamConcurrency());
   }
 
-  private Uni<ScreenItemStreamResponse> answer(ScreenItemRequest request, long position, Deadline deadline) {
+  private Uni<ScreenItemStreamResponse> answer(ScreenItemRequest request, long position, Deadline deadline,
+      Principal caller) {
     if (request.getId().isEmpty()) {
       String id = "#" + position;
       return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(id)
@@ -117,7 +145,7 @@ public class ItemScreener {
               "stream item " + position + " has no id; ids are required on streams")))
           .build());
     }
-    return screen(request, deadline)
+    return screen(request, deadline, caller)
         .map(r -> ScreenItemStreamResponse.newBuilder().setId(request.getId()).setResponse(r).build())
         .onFailure().recoverWithItem(t -> ScreenItemStreamResponse.newBuilder()
             .setId(request.getId()).setError(GrpcErrors.toItemError(t)).build());
