@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
 import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.ScreeningException;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -33,7 +34,8 @@ import org.jboss.logging.Logger;
  * checks the scope its RPC needs, putting the caller's {@link Principal} in the call's context.
  *
  * <ul>
- *   <li>JWTs ({@code screenmesh.auth.jwt.keys}, {@code .issuer}, {@code .audience}): verified
+ *   <li>JWTs ({@code screenmesh.auth.jwt.keys}, {@code .issuer}, {@code .audience},
+ *       {@code .algorithm} (RS256), {@code .clock-skew}, {@code .refresh}): verified
  *       by {@link JwtVerifier}; the principal is the token's subject with its scopes.</li>
  *   <li>The static development token ({@code screenmesh.auth.token-file}): one shared secret,
  *       granted the scopes in {@code screenmesh.auth.token-scopes} (by default
@@ -74,11 +76,12 @@ public class BearerTokenInterceptor implements ServerInterceptor {
       @ConfigProperty(name = "screenmesh.auth.jwt.issuer") Optional<String> issuer,
       @ConfigProperty(name = "screenmesh.auth.jwt.audience") Optional<List<String>> audience,
       @ConfigProperty(name = "screenmesh.auth.jwt.clock-skew", defaultValue = "30s") Duration clockSkew,
-      @ConfigProperty(name = "screenmesh.auth.jwt.refresh", defaultValue = "10m") Duration refresh) {
+      @ConfigProperty(name = "screenmesh.auth.jwt.refresh", defaultValue = "10m") Duration refresh,
+      @ConfigProperty(name = "screenmesh.auth.jwt.algorithm", defaultValue = "RS256") SignatureAlgorithm algorithm) {
     this(tokenFile.filter(s -> !s.isBlank()).map(BearerTokenInterceptor::readToken).orElse(null),
         scopes(tokenScopes),
         jwtKeys.filter(s -> !s.isBlank())
-            .map(k -> new JwtVerifier(k, issuer.orElse(""), audience.orElse(List.of()), clockSkew, refresh))
+            .map(k -> new JwtVerifier(k, issuer.orElse(""), audience.orElse(List.of()), clockSkew, refresh, algorithm))
             .orElse(null));
     if (staticDigest != null) {
       LOG.infof("bearer-token authentication enabled: static development token (scopes %s)", staticPrincipal.scopes());

@@ -35,9 +35,15 @@ public final class JwtVerifier {
    * @param audiences accepted {@code aud} values; one must be in the token
    * @param clockSkew grace on {@code exp} and {@code iat}
    * @param refresh how often a JWKS URL is fetched again
-   * @throws IllegalArgumentException when the issuer or the audiences are empty
+   * @param algorithm the signature algorithm tokens must use (RS256, ES256, PS256, ...)
+   * @throws IllegalArgumentException when the issuer or the audiences are empty, or the
+   *     algorithm is not an asymmetric JWS algorithm
    */
-  public JwtVerifier(String keys, String issuer, List<String> audiences, Duration clockSkew, Duration refresh) {
+  public JwtVerifier(String keys, String issuer, List<String> audiences, Duration clockSkew, Duration refresh,
+      SignatureAlgorithm algorithm) {
+    if (algorithm.getAlgorithm().startsWith("HS")) {
+      throw new IllegalArgumentException("screenmesh.auth.jwt.algorithm " + algorithm + ": a shared secret would let every verifier mint tokens");
+    }
     if (issuer == null || issuer.isBlank()) {
       throw new IllegalArgumentException("screenmesh.auth.jwt.issuer is required with screenmesh.auth.jwt.keys");
     }
@@ -48,9 +54,10 @@ public final class JwtVerifier {
     info.setExpectedAudience(new LinkedHashSet<>(audiences));
     info.setExpGracePeriodSecs((int) clockSkew.toSeconds());
     info.setJwksRefreshInterval((int) Math.max(1, refresh.toMinutes()));
-    // Asymmetric only: a shared secret would let every verifier mint tokens.
-    info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256, SignatureAlgorithm.RS384, SignatureAlgorithm.RS512,
-        SignatureAlgorithm.ES256, SignatureAlgorithm.ES384, SignatureAlgorithm.ES512, SignatureAlgorithm.PS256));
+    // One asymmetric algorithm (a shared secret would let every verifier mint tokens): SmallRye
+    // reads a PEM key as the type of the first algorithm it is given, so a set in random order
+    // would fail to load an RSA key now and then.
+    info.setSignatureAlgorithm(Set.of(algorithm));
     this.parser = new DefaultJWTParser(info);
   }
 

@@ -18,6 +18,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.screenmesh.services.common.GrpcErrors;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.screenmesh.text.v1.ScreenTextRequest;
 import io.screenmesh.text.v1.ScreenTextResponse;
 import io.screenmesh.text.v1.ScreenTextStreamRequest;
@@ -113,7 +114,7 @@ class BearerTokenInterceptorTest {
     // Both keys published during a rotation: tokens of either verify.
     Files.writeString(jwks, new JsonWebKeySet(oldKey, newKey).toJson());
     start(new BearerTokenInterceptor("s3cret-token", Set.of(Principal.SCREEN), new JwtVerifier(jwks.toString(),
-        ISSUER, List.of(AUDIENCE), Duration.ofSeconds(5), Duration.ofMinutes(10))));
+        ISSUER, List.of(AUDIENCE), Duration.ofSeconds(5), Duration.ofMinutes(10), SignatureAlgorithm.RS256)));
   }
 
   @AfterEach
@@ -173,7 +174,7 @@ class BearerTokenInterceptorTest {
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, "s3cret-token\n");
     start(new BearerTokenInterceptor(Optional.of(tokenFile.toString()), "screen screen:batch", Optional.empty(),
-        Optional.empty(), Optional.empty(), Duration.ofSeconds(30), Duration.ofMinutes(10)));
+        Optional.empty(), Optional.empty(), Duration.ofSeconds(30), Duration.ofMinutes(10), SignatureAlgorithm.RS256));
     assertEquals("a", stub("Bearer s3cret-token").screenText(ScreenTextRequest.newBuilder().setId("a").build()).getId());
     assertEquals(new Principal(Principal.STATIC_TOKEN, Set.of(Principal.SCREEN, Principal.SCREEN_BATCH)), seen);
     assertStatus(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID", refused("Bearer s3cret-tokeN"));
