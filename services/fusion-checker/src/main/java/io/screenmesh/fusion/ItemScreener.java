@@ -8,6 +8,7 @@ import io.screenmesh.common.v1.ProcessingInfo;
 import io.screenmesh.fusion.policy.CrossModalRule;
 import io.screenmesh.fusion.policy.Policy;
 import io.screenmesh.fusion.policy.VerdictFusion;
+import io.screenmesh.fusion.quota.Quotas;
 import io.screenmesh.fusion.v1.Part;
 import io.screenmesh.fusion.v1.PartResult;
 import io.screenmesh.fusion.v1.ScreenItemRequest;
@@ -40,8 +41,10 @@ import org.jboss.logging.Logger;
  * service that dies makes its parts UNAVAILABLE (fail-closed by default) rather than
  * failing the stream. An item without an id is answered with {@code INVALID_ARGUMENT
  * ITEM_ID_MISSING} under the generated id {@code #<n>}, n being its 1-based position on
- * the stream. The answer stream completes after the request stream has completed and every
- * item has been answered; cancelling it cancels the calls in flight.
+ * the stream. A stream item over its caller's quota is answered with an {@code ItemError}
+ * RESOURCE_EXHAUSTED {@code QUOTA_EXCEEDED} whose message says when to retry. The answer
+ * stream completes after the request stream has completed and every item has been answered;
+ * cancelling it cancels the calls in flight.
  */
 @Singleton
 public class ItemScreener {
@@ -54,12 +57,27 @@ public class ItemScreener {
   private final FusionSettings settings;
   private final PolicyRegistry policies;
   private final ModalityFanOut fanOut;
+  private final Quotas quotas;
 
-  /** Wires the screener to the configured gRPC clients {@code text}, {@code image} and {@code audio}. */
+  /**
+   * Wires the screener to the configured gRPC clients {@code text}, {@code image} and
+   * {@code audio}; stream items are charged to {@code quotas}.
+   */
   @Inject
-  public ItemScreener(FusionConfig config, PolicyRegistry policies,
+  public ItemScreener(FusionConfig config, PolicyRegistry policies, Quotas quotas,
       @GrpcClient("text") Channel text, @GrpcClient("image") Channel image, @GrpcClient("audio") Channel audio) {
-    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)));
+    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)), quotas);
+  }
+
+  /**
+   * Creates a screener from its parts, without quotas.
+   *
+   * @param settings limits and budgets
+   * @param policies the policies that may be requested
+   * @param fanOut the clients of the modality services
+   */
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut) {
+    this(settings, policies, fanOut, Quotas.unlimited());
   }
 
   /**
@@ -68,11 +86,13 @@ public class ItemScreener {
    * @param settings limits and budgets
    * @param policies the policies that may be requested
    * @param fanOut the clients of the modality services
+   * @param quotas what each stream item is charged to
    */
-  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut) {
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, Quotas quotas) {
     this.settings = settings;
     this.policies = policies;
     this.fanOut = fanOut;
+    this.quotas = quotas;
   }
 
   /**
@@ -144,6 +164,11 @@ public class ItemScreener {
           .setError(GrpcErrors.toItemError(ScreeningException.invalid("ITEM_ID_MISSING",
               "stream item " + position + " has no id; ids are required on streams")))
           .build());
+    }
+    var overQuota = quotas.charge(caller, request.getSerializedSize());
+    if (overQuota.isPresent()) {
+      return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(request.getId())
+          .setError(GrpcErrors.toItemError(overQuota.get())).build());
     }
     return screen(request, deadline, caller)
         .map(r -> ScreenItemStreamResponse.newBuilder().setId(request.getId()).setResponse(r).build())
