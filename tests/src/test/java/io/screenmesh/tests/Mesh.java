@@ -217,6 +217,24 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks one service to stop (SIGTERM, a graceful shutdown) and waits, bounded, until the
+   * process is gone.
+   *
+   * @return how long the process took to exit, in milliseconds
+   * @throws IllegalStateException if the process is still alive after {@code bound}
+   */
+  public long terminate(MeshService service, Duration bound) throws InterruptedException {
+    ensureOpen();
+    Process p = processes.get(service);
+    long t0 = System.nanoTime();
+    p.destroy();
+    if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(service.module() + " (pid " + p.pid() + ") still alive " + bound + " after SIGTERM");
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
   /** Whether a service's process is alive. */
   public boolean isAlive(MeshService service) {
     Process p = processes.get(service);

@@ -8,6 +8,7 @@ import io.grpc.Channel;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -66,9 +66,9 @@ public class DependencyHealth {
   /** Watches the configured {@code text}, {@code image} and {@code audio} clients. */
   @Inject
   public DependencyHealth(@GrpcClient("text") Channel text, @GrpcClient("image") Channel image,
-      @GrpcClient("audio") Channel audio, GrpcHealthStorage health,
-      @ConfigProperty(name = "screenmesh.fusion.health.interval", defaultValue = "2s") Duration interval) {
-    this(Map.of(Dependency.TEXT, text, Dependency.IMAGE, image, Dependency.AUDIO, audio), health::setStatus, interval);
+      @GrpcClient("audio") Channel audio, GrpcHealthStorage health, FusionConfig config) {
+    this(Map.of(Dependency.TEXT, text, Dependency.IMAGE, image, Dependency.AUDIO, audio), health::setStatus,
+        config.health().interval());
   }
 
   /**
@@ -91,6 +91,11 @@ public class DependencyHealth {
       return t;
     });
     timer.scheduleWithFixedDelay(this::checkAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  void draining(@Observes ShutdownDelayInitiatedEvent ignored) {
+    // Readiness says NOT_SERVING for the shutdown; the checks must not say SERVING again.
+    stopped = true;
   }
 
   void stop(@Observes ShutdownEvent ignored) {
