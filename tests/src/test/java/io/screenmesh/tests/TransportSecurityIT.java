@@ -9,6 +9,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.screenmesh.audio.v1.AudioScreeningServiceGrpc;
+import io.screenmesh.audio.v1.ScreenAudioRequest;
 import io.screenmesh.image.v1.ImageScreeningServiceGrpc;
 import io.screenmesh.image.v1.ScreenImageRequest;
 import io.screenmesh.text.v1.ScreenTextRequest;
@@ -52,10 +54,7 @@ class TransportSecurityIT {
     // Signed by the mesh CA, but issued to the CLI: it must not skip the front door.
     ManagedChannel ch = mesh.channelAs(service, "client");
     try {
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> TextScreeningServiceGrpc
-          .newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .screenText(ScreenTextRequest.newBuilder().setId("skip").setText("hello").build()));
-      // Refused before the method is looked up, so text's method name serves for every service.
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> screenSomething(service, ch));
       assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), e.toString());
       assertEquals("CLIENT_NOT_ALLOWED", Screening.reason(e));
       assertEquals(ServingStatus.SERVING, health(ch), "probes and tooling still reach health");
@@ -64,13 +63,24 @@ class TransportSecurityIT {
     }
   }
 
+  /** Calls the service's own unary method (an unknown method is UNIMPLEMENTED before any check). */
+  private static Object screenSomething(MeshService service, ManagedChannel ch) {
+    return switch (service) {
+      case TEXT -> TextScreeningServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .screenText(ScreenTextRequest.newBuilder().setId("skip").setText("hello").build());
+      case IMAGE -> ImageScreeningServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .screenImage(ScreenImageRequest.newBuilder().setId("skip").build());
+      case AUDIO -> AudioScreeningServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .screenAudio(ScreenAudioRequest.newBuilder().setId("skip").build());
+      case FUSION -> throw new IllegalArgumentException("the front door checks tokens, not certificates");
+    };
+  }
+
   @Test
   void imageScreeningRefusesAudioScreeningsIdentity() throws Exception {
     ManagedChannel ch = mesh.channelAs(MeshService.IMAGE, MeshService.AUDIO.module());
     try {
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ImageScreeningServiceGrpc
-          .newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .screenImage(ScreenImageRequest.newBuilder().setId("skip").build()));
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> screenSomething(MeshService.IMAGE, ch));
       assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), e.toString());
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
