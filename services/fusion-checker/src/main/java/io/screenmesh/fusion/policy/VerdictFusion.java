@@ -194,9 +194,11 @@ public final class VerdictFusion {
               + "; policy " + policy.name() + " fails open for it");
       return new Judged(f.build(), 0.0, Decision.DECISION_ALLOW, true);
     }
+    String rule = policy.failMode(part.getModality()) == FailMode.CLOSED ? "policy " + policy.name() + " fails closed for it"
+        : cause(part) == Cause.TIMEOUT ? "running out of time is not an outage, so it fails closed"
+        : "its derived text follows the text rule, which fails closed";
     f.setSeverity(Severity.SEVERITY_HIGH)
-        .setMessage("the " + modalityName(part) + " service could not screen the part" + why
-            + "; policy " + policy.name() + " fails closed for it");
+        .setMessage("the " + modalityName(part) + " service could not screen the part" + why + "; " + rule);
     return new Judged(f.build(), 1.0, Decision.DECISION_BLOCK, false);
   }
 

@@ -204,6 +204,8 @@ class VerdictFusionTest {
     Verdict v = imageFailedWith(Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED");
     assertEquals(Decision.DECISION_BLOCK, v.getDecision());
     assertEquals(Severity.SEVERITY_HIGH, v.getReasons(0).getSeverity());
+    assertTrue(v.getReasons(0).getMessage().endsWith("running out of time is not an outage, so it fails closed"),
+        v.getReasons(0).getMessage());
     // An image service that is down still fails open under availability-first.
     Verdict down = imageFailedWith(Status.Code.UNAVAILABLE, "");
     assertEquals(Decision.DECISION_ALLOW, down.getDecision());
