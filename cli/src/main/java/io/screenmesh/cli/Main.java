@@ -58,6 +58,7 @@ public final class Main {
           screen [--text T]... [--image FILE]... [--audio FILE]... [--policy NAME] [--json]
           eval --text-jsonl FILE [--json] [--concurrency 32]
           batch --in FILE --out FILE [--shard I --shards N] [--concurrency 32] [--policy NAME] [--token-file F]
+          audit verify FILE-or-DIR...
         connection flags (default: read from --mesh FILE, default .screenmesh/run/mesh.env):
           --addr host:port  --ca FILE  --cert FILE  --key FILE  --token T  --deadline-ms 10000""";
   }
@@ -65,6 +66,10 @@ public final class Main {
   static int run(String[] argv, PrintStream out) throws IOException {
     if (argv.length == 0) {
       throw new IllegalArgumentException("no command");
+    }
+    if (argv[0].equals("audit")) {
+      // Reads files only: no mesh, no connection flags.
+      return Audit.run(List.of(argv).subList(1, argv.length), out);
     }
     Args a = new Args(argv, 1, SWITCHES);
     Map<String, String> env = MeshConnection.readEnvFile(Path.of(a.get("mesh",

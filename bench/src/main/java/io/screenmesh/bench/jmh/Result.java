@@ -1,5 +1,6 @@
 package io.screenmesh.bench.jmh;
 
+import io.screenmesh.contract.JsonText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -130,29 +131,7 @@ public record Result(String op, String backend, String unit, Double value, Doubl
             case Double d -> b.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf(d.longValue())
                     : String.format(Locale.ROOT, "%.6g", d));
             case Boolean t -> b.append(t);
-            default -> quote(b, value.toString());
+            default -> JsonText.quote(b, value.toString());
         }
-    }
-
-    private static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
     }
 }

@@ -35,6 +35,14 @@ public interface AudioConfig {
   @WithDefault("8")
   int maxChannels();
 
+  /**
+   * {@code screenmesh.audio.max-decoded-samples}: the most samples (frames × channels) a FLAC, Ogg
+   * or MP3 clip may decode to; as many as the largest 16-bit WAV under the byte limit holds, since
+   * a small compressed clip can otherwise claim up to max-seconds at the highest rate.
+   */
+  @WithDefault("26214400")
+  long maxDecodedSamples();
+
   /** {@code screenmesh.audio.text-timeout}: the longest a call to text-screening may take. */
   @WithDefault("2s")
   Duration textTimeout();

@@ -41,7 +41,7 @@ public final class AudioEngine {
   // batch of long clips must not double the memory of a batch that is already large.
   private static final long MAX_SAMPLES_PER_CALL = 1 << 22;
 
-  private final SafeWavDecoder decoder;
+  private final ClipDecoder decoder;
   private final DetectorRegistry<PreparedAudio> registry;
   private final ModalityVerdict verdict;
   private final Spectral spectral;
@@ -50,13 +50,13 @@ public final class AudioEngine {
   /**
    * Creates an engine.
    *
-   * @param decoder decodes clips under the service's limits
+   * @param decoder decodes clips under the service's limits (WAV alone, or {@link AudioDecoders})
    * @param registry the audio detectors
    * @param verdict turns findings into the verdict
    * @param spectral the spectral hot path on the service's backend
    * @param denoising the gate and low-pass settings
    */
-  public AudioEngine(SafeWavDecoder decoder, DetectorRegistry<PreparedAudio> registry, ModalityVerdict verdict,
+  public AudioEngine(ClipDecoder decoder, DetectorRegistry<PreparedAudio> registry, ModalityVerdict verdict,
       Spectral spectral, Denoising denoising) {
     this.decoder = decoder;
     this.registry = registry;
@@ -256,7 +256,7 @@ public final class AudioEngine {
     ScreenAudioResponse.Builder out = ScreenAudioResponse.newBuilder()
         .setId(s.request.getId())
         .setInfo(AudioInfo.newBuilder()
-            .setFormat("wav")
+            .setFormat(audio.format())
             .setEncoding(audio.encoding())
             .setSampleRate(audio.sampleRate())
             .setChannels(audio.channels())

@@ -66,7 +66,7 @@ public class AudioEngineProducer {
         all.stream().map(AudioDetector::id).toList(), DEFAULTS);
     DetectorRegistry<PreparedAudio> registry =
         new DetectorRegistry<>(Modality.MODALITY_AUDIO, all, settings.detectors(), settings.fallback());
-    this.engine = new AudioEngine(new SafeWavDecoder(config.limits()), registry, settings.verdict(),
+    this.engine = new AudioEngine(new AudioDecoders(config.limits(), config.maxDecodedSamples()), registry, settings.verdict(),
         backend.spectral(), config.denoising());
     this.batcher = new DynamicBatcher<>("audio", settings.batcher(), engine::handle);
     this.calls = new EngineCalls<>(batcher, settings.streamWindow());

@@ -12,7 +12,7 @@ import java.util.List;
  * actually present, and the byte, duration, sample-rate and channel limits are checked from the
  * header before a sample is decoded. Thread-safe.
  */
-public final class SafeWavDecoder {
+public final class SafeWavDecoder implements ClipDecoder {
 
   /** The reason for an empty request. */
   public static final String EMPTY = "AUDIO_EMPTY";
@@ -204,6 +204,7 @@ public final class SafeWavDecoder {
    *
    * @throws ScreeningException as {@link #readHeader(byte[])}
    */
+  @Override
   public DecodedAudio decode(byte[] data) {
     Header h = readHeader(data);
     float[] mono = new float[(int) h.frames()];

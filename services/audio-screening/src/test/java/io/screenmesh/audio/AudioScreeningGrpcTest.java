@@ -130,12 +130,36 @@ class AudioScreeningGrpcTest {
   void badClipsGetTheDocumentedStatuses() {
     byte[] wav = TestWavs.wav(TestWavs.PCM, 16, 16_000, TestWavs.sine(440, 0.2, 16_000, 0.5));
     assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_MALFORMED", Arrays.copyOf(wav, wav.length / 2));
-    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_FORMAT_UNSUPPORTED", "OggS\0\2 an ogg page".getBytes());
+    // An Ogg capture pattern picks the Ogg decoder, which finds the page cut short.
+    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_MALFORMED", "OggS\0\2 an ogg page".getBytes());
+    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_FORMAT_UNSUPPORTED", "neither WAV nor FLAC, Ogg or MP3".getBytes());
     assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_SAMPLE_RATE_UNSUPPORTED",
         TestWavs.wav(TestWavs.PCM, 16, 5_512, TestWavs.sine(440, 0.1, 5_512, 0.5)));
     assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_EMPTY", new byte[0]);
     // The test profile lowers screenmesh.audio.max-bytes to 2 MiB.
     assertStatus(Status.Code.RESOURCE_EXHAUSTED, "AUDIO_TOO_LARGE", new byte[3 * 1024 * 1024]);
+  }
+
+  @Test
+  void flacAndMp3GetTheWavsVerdictAndBadOnesTheirStatus() {
+    ScreenAudioResponse wav = screen("wav", Fixtures.load("speech.wav"));
+    for (String name : List.of("speech.flac", "speech.mp3")) {
+      ScreenAudioResponse r = screen(name, Fixtures.load(name));
+      assertEquals(wav.getVerdict().getDecision(), r.getVerdict().getDecision(), name);
+      assertEquals(name.substring(name.indexOf('.') + 1), r.getInfo().getFormat());
+      assertEquals(wav.getInfo().getDurationSeconds(), r.getInfo().getDurationSeconds(), 0.15, name);
+      assertEquals(16_000, new SafeWavDecoder(AudioLimits.DEFAULTS).decode(r.getSanitizedWav().toByteArray()).sampleRate());
+    }
+    byte[] mp3 = Fixtures.load("speech.mp3");
+    assertStatus(Status.Code.INVALID_ARGUMENT, "AUDIO_MALFORMED", Arrays.copyOf(mp3, mp3.length - 100));
+    byte[] tenHours = Fixtures.load("speech.flac");
+    // STREAMINFO's total samples (the low 36 bits of bytes 18..25): ten hours at 16 kHz.
+    long total = 10L * 3600 * 16_000;
+    tenHours[21] = (byte) ((tenHours[21] & 0xF0) | (total >>> 32));
+    for (int i = 0; i < 4; i++) {
+      tenHours[22 + i] = (byte) (total >>> (24 - 8 * i));
+    }
+    assertStatus(Status.Code.RESOURCE_EXHAUSTED, "AUDIO_TOO_LONG", tenHours);
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.grpc.Deadline;
 import io.quarkus.grpc.GrpcClient;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.ProcessingInfo;
+import io.screenmesh.fusion.audit.AuditSink;
 import io.screenmesh.fusion.policy.CrossModalRule;
 import io.screenmesh.fusion.policy.Policy;
 import io.screenmesh.fusion.policy.VerdictFusion;
@@ -57,6 +58,7 @@ public class ItemScreener {
   private final FusionSettings settings;
   private final PolicyRegistry policies;
   private final ModalityFanOut fanOut;
+  private final AuditSink audit;
   private final Quotas quotas;
 
   /**
@@ -64,20 +66,10 @@ public class ItemScreener {
    * {@code audio}; stream items are charged to {@code quotas}.
    */
   @Inject
-  public ItemScreener(FusionConfig config, PolicyRegistry policies, Quotas quotas,
+  public ItemScreener(FusionConfig config, PolicyRegistry policies, AuditSink audit, Quotas quotas,
       @GrpcClient("text") Channel text, @GrpcClient("image") Channel image, @GrpcClient("audio") Channel audio) {
-    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)), quotas);
-  }
-
-  /**
-   * Creates a screener from its parts, without quotas.
-   *
-   * @param settings limits and budgets
-   * @param policies the policies that may be requested
-   * @param fanOut the clients of the modality services
-   */
-  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut) {
-    this(settings, policies, fanOut, Quotas.unlimited());
+    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)), audit,
+        quotas);
   }
 
   /**
@@ -88,10 +80,37 @@ public class ItemScreener {
    * @param fanOut the clients of the modality services
    * @param quotas what each stream item is charged to
    */
-  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, Quotas quotas) {
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut) {
+    this(settings, policies, fanOut, AuditSink.NONE);
+  }
+
+  /**
+   * Creates a screener that reports every answered item to {@code audit}, without quotas.
+   *
+   * @param settings limits and budgets
+   * @param policies the policies that may be requested
+   * @param fanOut the clients of the modality services
+   * @param audit where each answered item is recorded
+   */
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, AuditSink audit) {
+    this(settings, policies, fanOut, audit, Quotas.unlimited());
+  }
+
+  /**
+   * Creates a screener from its parts.
+   *
+   * @param settings limits and budgets
+   * @param policies the policies that may be requested
+   * @param fanOut the clients of the modality services
+   * @param audit where each answered item is recorded
+   * @param quotas what each stream item is charged to
+   */
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, AuditSink audit,
+      Quotas quotas) {
     this.settings = settings;
     this.policies = policies;
     this.fanOut = fanOut;
+    this.audit = audit;
     this.quotas = quotas;
   }
 
@@ -105,11 +124,12 @@ public class ItemScreener {
    *     unknown policy (POLICY_UNKNOWN); never fails because a modality service did
    */
   public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline) {
-    return screen(request, callerDeadline, Principal.UNAUTHENTICATED);
+    return screen(request, callerDeadline, Principal.current());
   }
 
   /**
-   * Screens one item for {@code caller}, whose scopes decide which policies it may pick.
+   * Screens one item for {@code caller}, whose scopes decide which policies it may pick, and
+   * records it in the audit log under the caller's name.
    *
    * @param request the item
    * @param callerDeadline the caller's deadline, or null when it set none
@@ -118,6 +138,12 @@ public class ItemScreener {
    *     (POLICY_SCOPE_MISSING) for a fail-open policy the caller holds no scope for
    */
   public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, Principal caller) {
+    return screenUnaudited(request, callerDeadline, caller)
+        .invoke(r -> audit.screened(caller.name(), request, r))
+        .onFailure().invoke(t -> audit.refused(caller.name(), request, t));
+  }
+
+  private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline, Principal caller) {
     return Uni.createFrom().deferred(() -> {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
       Policy policy = policies.resolve(request.getPolicy(), caller);
@@ -137,7 +163,7 @@ public class ItemScreener {
    * @return one answer per request
    */
   public Multi<ScreenItemStreamResponse> screenStream(Multi<ScreenItemStreamRequest> requests, Deadline callerDeadline) {
-    return screenStream(requests, callerDeadline, Principal.UNAUTHENTICATED);
+    return screenStream(requests, callerDeadline, Principal.current());
   }
 
   /**
@@ -160,13 +186,16 @@ public class ItemScreener {
       Principal caller) {
     if (request.getId().isEmpty()) {
       String id = "#" + position;
+      ScreeningException missing = ScreeningException.invalid("ITEM_ID_MISSING",
+          "stream item " + position + " has no id; ids are required on streams");
+      audit.refused(caller.name(), request, missing);
       return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(id)
-          .setError(GrpcErrors.toItemError(ScreeningException.invalid("ITEM_ID_MISSING",
-              "stream item " + position + " has no id; ids are required on streams")))
+          .setError(GrpcErrors.toItemError(missing))
           .build());
     }
     var overQuota = quotas.charge(caller, request.getSerializedSize());
     if (overQuota.isPresent()) {
+      audit.refused(caller.name(), request, overQuota.get());
       return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(request.getId())
           .setError(GrpcErrors.toItemError(overQuota.get())).build());
     }

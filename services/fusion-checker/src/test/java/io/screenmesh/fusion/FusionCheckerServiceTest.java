@@ -21,6 +21,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Decision;
 import io.screenmesh.common.v1.Severity;
+import io.screenmesh.contract.AuditChain;
 import io.screenmesh.fusion.testing.FaultInjectionPeer.Fault;
 import io.screenmesh.fusion.testing.FaultInjectionPeers;
 import io.screenmesh.fusion.testing.FaultInjectionPeersResource;
@@ -34,6 +35,8 @@ import io.screenmesh.fusion.v1.ScreenItemStreamRequest;
 import io.screenmesh.fusion.v1.ScreenItemStreamResponse;
 import io.screenmesh.services.common.GrpcErrors;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -285,6 +289,24 @@ class FusionCheckerServiceTest {
           public void onCompleted() { }
         });
     return call.get();
+  }
+
+  @Test
+  @Order(7)
+  void everyAnsweredItemIsInTheVerifiableAuditLogWithoutItsContent() throws Exception {
+    ScreenItemResponse r = blocking().screenItem(item("audited-1", text("q", "a caption to audit")));
+    assertStatus(Status.Code.INVALID_ARGUMENT, "ITEM_EMPTY", item("audited-2"));
+    Path log = Path.of(ConfigProvider.getConfig().getValue("screenmesh.audit.file", String.class));
+    List<String> lines = Files.readAllLines(log);
+    AuditChain.Report report = AuditChain.verify(List.of(log));
+    assertTrue(report.ok(), report.problems().toString());
+    String screened = lines.stream().filter(l -> l.contains("\"item\":\"audited-1\"")).findFirst().orElseThrow();
+    assertTrue(screened.contains("\"decision\":\"" + r.getVerdict().getDecision().name() + "\""), screened);
+    assertTrue(screened.contains("\"principal\":\"anonymous\""), screened);
+    assertTrue(screened.contains("\"request_sha256\":\""), screened);
+    assertTrue(!screened.contains("a caption to audit"), "content is kept out unless configured: " + screened);
+    String refused = lines.stream().filter(l -> l.contains("\"item\":\"audited-2\"")).findFirst().orElseThrow();
+    assertTrue(refused.contains("\"decision\":\"REFUSED\"") && refused.contains("\"reason\":\"ITEM_EMPTY\""), refused);
   }
 
   private void assertStatus(Status.Code code, String reason, ScreenItemRequest request) {

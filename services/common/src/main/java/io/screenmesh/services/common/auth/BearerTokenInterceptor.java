@@ -55,6 +55,8 @@ import org.jboss.logging.Logger;
 public class BearerTokenInterceptor implements ServerInterceptor {
 
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  /** The principal of a call that presented the static development token. */
+  public static final String STATIC_TOKEN_PRINCIPAL = Principal.STATIC_TOKEN;
   private static final Logger LOG = Logger.getLogger(BearerTokenInterceptor.class);
 
   private final byte[] staticDigest;
@@ -141,7 +143,10 @@ public class BearerTokenInterceptor implements ServerInterceptor {
       call.close(sre.getStatus(), sre.getTrailers() == null ? new Metadata() : sre.getTrailers());
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(Context.current().withValue(Principal.CONTEXT_KEY, principal), call, headers, next);
+    // Caller.PRINCIPAL carries the name for code that only names the caller (the audit log).
+    Context context = Context.current().withValue(Principal.CONTEXT_KEY, principal)
+        .withValue(Caller.PRINCIPAL, principal.name());
+    return Contexts.interceptCall(context, call, headers, next);
   }
 
   private Principal authenticate(String value) {

@@ -27,6 +27,14 @@ public interface Detector<I> {
   String id();
 
   /**
+   * The detector's version as audit records and responses report it: a model's SHA-256, a rule
+   * set's revision. Empty when the detector has nothing that changes apart from the code.
+   */
+  default String version() {
+    return "";
+  }
+
+  /**
    * Whether the detector can run in this process, and why not. Asked once when the engine
    * starts; an unavailable detector is listed as skipped with this reason in every response.
    */

@@ -161,7 +161,7 @@ public final class DetectorRegistry<I> {
     for (Entry<I> e : entries) {
       String id = e.detector().id();
       if (!e.active()) {
-        DetectorRun skipped = run(id, DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, e.skipReason());
+        DetectorRun skipped = run(e.detector(), DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, e.skipReason());
         for (int i = 0; i < n; i++) {
           runs.get(i).add(skipped);
         }
@@ -181,7 +181,7 @@ public final class DetectorRegistry<I> {
         } else {
           LOG.warnf("detector %s: %s (error id %s)", id, outcome.reason(), errorId);
         }
-        DetectorRun failed = run(id, outcome.kind(), outcome.reason() + " (error id " + errorId + ")");
+        DetectorRun failed = run(e.detector(), outcome.kind(), outcome.reason() + " (error id " + errorId + ")");
         Finding notice = failureFinding(id, outcome);
         for (int i = 0; i < n; i++) {
           runs.get(i).add(failed);
@@ -198,14 +198,14 @@ public final class DetectorRegistry<I> {
         findings.get(i).addAll(d.findings());
         if (d.failedReason() != null) {
           Outcome failedHere = Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_FAILED, d.failedReason(), null);
-          runs.get(i).add(run(id, DetectorOutcome.DETECTOR_OUTCOME_FAILED, d.failedReason()));
+          runs.get(i).add(run(e.detector(), DetectorOutcome.DETECTOR_OUTCOME_FAILED, d.failedReason()));
           findings.get(i).add(failureFinding(id, failedHere));
           complete[i] = false;
           continue;
         }
         runs.get(i).add(d.ran()
-            ? run(id, DetectorOutcome.DETECTOR_OUTCOME_RAN, "")
-            : run(id, DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, d.skippedReason()));
+            ? run(e.detector(), DetectorOutcome.DETECTOR_OUTCOME_RAN, "")
+            : run(e.detector(), DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, d.skippedReason()));
       }
     }
     List<Screened> out = new ArrayList<>(n);
@@ -229,9 +229,10 @@ public final class DetectorRegistry<I> {
         .build();
   }
 
-  private static DetectorRun run(String id, DetectorOutcome outcome, String reason) {
+  private static DetectorRun run(Detector<?> detector, DetectorOutcome outcome, String reason) {
     return DetectorRun.newBuilder()
-        .setDetector(id)
+        .setDetector(detector.id())
+        .setVersion(detector.version())
         .setRan(outcome == DetectorOutcome.DETECTOR_OUTCOME_RAN)
         .setOutcome(outcome)
         .setReason(reason == null ? "" : reason)
