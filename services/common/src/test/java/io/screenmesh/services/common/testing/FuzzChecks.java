@@ -33,11 +33,7 @@ public final class FuzzChecks {
 
   // The hang check needs the parse off the caller's thread: a JUnit @Timeout on a fuzz test
   // would bound the whole fuzzing run rather than one input.
-  private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "fuzz-target");
-    t.setDaemon(true);
-    return t;
-  });
+  private static volatile ExecutorService worker = newWorker();
 
   private FuzzChecks() {}
 
@@ -72,7 +68,7 @@ public final class FuzzChecks {
   }
 
   private static long measured(Set<String> reasons, Parse parse) {
-    Future<Long> run = WORKER.submit(() -> {
+    Future<Long> run = worker.submit(() -> {
       long thread = Thread.currentThread().threadId();
       long before = THREADS.getThreadAllocatedBytes(thread);
       try {
@@ -88,6 +84,8 @@ public final class FuzzChecks {
       return run.get(HANG_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       run.cancel(true);
+      // A parser spinning on the CPU ignores the interrupt: later inputs get a fresh thread.
+      worker = newWorker();
       throw new AssertionError("the input kept the parser busy for over " + HANG_SECONDS + " s");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
@@ -101,5 +99,13 @@ public final class FuzzChecks {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  private static ExecutorService newWorker() {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "fuzz-target");
+      t.setDaemon(true);
+      return t;
+    });
   }
 }
