@@ -20,6 +20,7 @@ import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.services.common.Stages;
 import io.screenmesh.services.common.auth.Principal;
+import io.screenmesh.services.common.engine.EngineMetrics;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -219,6 +220,7 @@ public class ItemScreener {
             .addAllTimings(stages.timings())
             .addAllDetectors(DETECTORS))
         .build();
+    EngineMetrics.current().verdict(policy.name(), fused.verdict().getDecision().name(), fused.verdict().getScore());
     if (LOG.isDebugEnabled()) {
       // Ids, outcomes and categories only: never the caller's content.
       LOG.debugf("item %s policy=%s decision=%s score=%.3f parts=[%s] reasons=[%s]",

@@ -1,6 +1,7 @@
 package io.screenmesh.services.common;
 
 import io.screenmesh.common.v1.Backend;
+import io.screenmesh.services.common.engine.EngineMetrics;
 import io.screenmesh.kernels.AccelerationProvider;
 import io.screenmesh.kernels.AccelerationProviders;
 import io.screenmesh.kernels.Similarity;
@@ -44,6 +45,7 @@ public class ComputeBackend {
     this.spectral = Spectral.on(provider);
     this.similarity = Similarity.on(provider);
     LOG.infof("compute backend: %s (%s), screenmesh.backend=%s", provider.backend().id(), provider.description(), choice);
+    EngineMetrics.reportBackend(proto().name());
   }
 
   /** The configured choice, such as {@code auto}. */

@@ -170,6 +170,8 @@ public final class DetectorRegistry<I> {
       Running<I> job = running.get(r++);
       Outcome outcome = job.await(context);
       timings.add(StageTiming.newBuilder().setStage("detect." + id).setMicros(job.micros()).build());
+      EngineMetrics.current().detectorRun(modality.name(), id, outcome.results() == null
+          ? outcome.kind().name() : DetectorOutcome.DETECTOR_OUTCOME_RAN.name(), job.micros());
       if (outcome.results() != null && outcome.results().size() != n) {
         outcome = Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_FAILED,
             "returned " + outcome.results().size() + " results for " + n + " inputs", null);
@@ -196,6 +198,9 @@ public final class DetectorRegistry<I> {
           d = Detection.skipped("no result for this input");
         }
         findings.get(i).addAll(d.findings());
+        for (Finding f : d.findings()) {
+          EngineMetrics.current().finding(modality.name(), id, f.getCategory().name(), f.getScore());
+        }
         if (d.failedReason() != null) {
           Outcome failedHere = Outcome.failed(DetectorOutcome.DETECTOR_OUTCOME_FAILED, d.failedReason(), null);
           runs.get(i).add(run(e.detector(), DetectorOutcome.DETECTOR_OUTCOME_FAILED, d.failedReason()));

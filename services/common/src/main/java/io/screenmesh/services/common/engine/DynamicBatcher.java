@@ -131,6 +131,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   private final Semaphore running;
   private final Thread dispatcher;
   private volatile boolean closed;
+  private volatile EngineMetrics reportedTo = EngineMetrics.NONE;
 
   /**
    * Creates and starts a batcher.
@@ -168,11 +169,18 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
    */
   public CompletableFuture<R> submit(T input, Context call) {
     Item<T, R> item = new Item<>(input, call);
+    EngineMetrics metrics = EngineMetrics.current();
+    if (metrics != reportedTo) {
+      // Engines may be built before the service installs its metrics: register the gauge then.
+      reportedTo = metrics;
+      metrics.queue(name, () -> settings.queueCapacity() - capacity.availablePermits());
+    }
     if (closed) {
       item.fail(ScreeningException.unavailable("SHUTTING_DOWN", "the service is shutting down"));
       return item.result;
     }
     if (!capacity.tryAcquire()) {
+      metrics.rejected(name, SERVER_BUSY);
       item.fail(new ScreeningException(Status.Code.RESOURCE_EXHAUSTED, SERVER_BUSY,
           "the service is at capacity (" + settings.queueCapacity() + " requests waiting); retry later"));
       return item.result;
@@ -250,6 +258,9 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     for (Item<T, R> i : batch) {
       i.batchSize = batch.size();
     }
+    if (!batch.isEmpty()) {
+      EngineMetrics.current().batch(name, batch.size());
+    }
     return batch;
   }
 
@@ -259,7 +270,9 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     }
     Deadline d = item.call.getDeadline();
     if (item.call.isCancelled() || (d != null && d.isExpired())) {
-      item.fail(ended(item.call));
+      ScreeningException ended = ended(item.call);
+      EngineMetrics.current().rejected(name, ended.reason());
+      item.fail(ended);
       return;
     }
     batch.add(item);

@@ -1,0 +1,34 @@
+package io.screenmesh.text.screen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.screenmesh.services.common.testing.FuzzChecks;
+import io.screenmesh.text.unicode.Confusables;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * Fuzz target for everything text-screening reads from a caller's text: the Unicode stage, the
+ * rules and secret formats, and the payload decoders (base64, hex, URL encoding, rot13, tag
+ * characters) with their nested re-analysis under the decode budget. Every hit must point
+ * inside the text. Seeds: {@code TextFuzzTestInputs/analyze}.
+ */
+class TextFuzzTest {
+
+  private static final TextAnalyzer ANALYZER = TextScreener.analyzer(ScreeningSettings.defaults(), new Confusables());
+  // The decode budget's characters (UTF-16, re-analysed at each depth) and the matchers' state.
+  private static final long ALLOWANCE =
+      64L * ScreeningSettings.defaults().decodeMaxChars() * ScreeningSettings.defaults().decodeMaxDepth() + (4L << 20);
+
+  @FuzzTest
+  void analyze(byte[] data) {
+    String text = new String(data, StandardCharsets.UTF_8);
+    FuzzChecks.check(data.length, ALLOWANCE, Set.of(), () -> {
+      for (Hit h : ANALYZER.analyze(text, null).hits()) {
+        assertTrue(0 <= h.start() && h.start() <= h.end() && h.end() <= text.length(),
+            h.detector() + " span " + h.start() + ".." + h.end() + " outside " + text.length());
+      }
+    });
+  }
+}
