@@ -6,10 +6,14 @@ import io.screenmesh.services.common.engine.DetectorRegistry;
 import io.screenmesh.services.common.engine.DynamicBatcher;
 import io.screenmesh.services.common.engine.EngineCalls;
 import io.screenmesh.services.common.engine.EngineSettings;
+import io.screenmesh.text.embed.Embedder;
+import io.screenmesh.text.known.KnownAttackDetector;
+import io.screenmesh.text.known.KnownAttacks;
 import io.screenmesh.text.screen.PreparedText;
 import io.screenmesh.text.screen.ScreeningSettings;
 import io.screenmesh.text.screen.TextAnalyzer;
 import io.screenmesh.text.screen.TextDetector;
+import io.screenmesh.text.screen.TextEmbeddings;
 import io.screenmesh.text.screen.TextScreener;
 import io.screenmesh.text.unicode.Confusables;
 import io.screenmesh.text.v1.ScreenTextRequest;
@@ -20,9 +24,11 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
 /**
  * Builds text-screening's engine from configuration: the analyzer the detectors share, the
@@ -32,6 +38,8 @@ import org.eclipse.microprofile.config.Config;
  */
 @ApplicationScoped
 public class TextScreenerProducer {
+
+  private static final Logger LOG = Logger.getLogger(TextScreenerProducer.class);
 
   /**
    * Text is screened as soon as a worker is free (no wait for company: a lone call must stay
@@ -65,13 +73,57 @@ public class TextScreenerProducer {
 
   @Produces
   @Singleton
+  TextEmbeddings embeddings(TextScreeningConfig config) {
+    if (!config.embeddings().enabled()) {
+      return TextEmbeddings.unavailable("embeddings are disabled (screenmesh.text.embeddings.enabled=false)");
+    }
+    Embedder.Options defaults = Embedder.Options.defaults(config.embeddings().threads());
+    TextEmbeddings e = TextEmbeddings.load(new Embedder.Options(defaults.intraOpThreads(), defaults.windowTokens(),
+        defaults.overlapTokens(), config.embeddings().maxWindows(), defaults.maxBatchWindows()));
+    if (e.embedder() == null) {
+      LOG.errorf("text embeddings are unavailable: %s", e.availability().reason());
+    } else {
+      LOG.infof("text embeddings: all-MiniLM-L6-v2 int8, sha256 %s, %d threads", e.embedder().modelSha256(),
+          config.embeddings().threads());
+    }
+    return e;
+  }
+
+  void close(@Disposes TextEmbeddings embeddings) {
+    embeddings.close();
+  }
+
+  @Produces
+  @Singleton
+  KnownAttacks knownAttacks(TextEmbeddings embeddings, TextScreeningConfig config, ComputeBackend backend) {
+    if (embeddings.embedder() == null) {
+      return KnownAttacks.unavailable(embeddings.availability().reason());
+    }
+    var c = config.knownAttacks();
+    List<Path> files = c.files().orElse(List.of()).stream().filter(f -> !f.isBlank()).map(Path::of).toList();
+    return KnownAttacks.start(embeddings.embedder(), backend.similarity(),
+        new KnownAttacks.Settings(c.bundled(), files, c.reloadInterval()));
+  }
+
+  void close(@Disposes KnownAttacks attacks) {
+    attacks.close();
+  }
+
+  @Produces
+  @Singleton
+  KnownAttackDetector knownAttackDetector(KnownAttacks attacks, TextScreeningConfig config) {
+    return new KnownAttackDetector(attacks, config.knownAttacks().threshold(), config.knownAttacks().topK());
+  }
+
+  @Produces
+  @Singleton
   TextScreener screener(ScreeningSettings settings, TextAnalyzer analyzer, TextScreeningConfig config,
-      EngineSettings engine, @Any Instance<TextDetector> detectors, ComputeBackend backend) {
+      EngineSettings engine, @Any Instance<TextDetector> detectors, ComputeBackend backend, TextEmbeddings embeddings) {
     // Text detectors are microseconds of pure CPU each: they run one after another on the batch's
     // thread, since a thread per detector would cost more latency than it saves on two cores.
     var registry = new DetectorRegistry<PreparedText>(Modality.MODALITY_TEXT, detectors.stream().toList(),
         engine.detectors(), engine.fallback(), true);
-    return new TextScreener(settings, analyzer, registry, backend.proto(), config.maxOutputChars());
+    return new TextScreener(settings, analyzer, registry, backend.proto(), config.maxOutputChars(), embeddings);
   }
 
   @Produces

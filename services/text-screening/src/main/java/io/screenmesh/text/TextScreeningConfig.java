@@ -44,6 +44,53 @@ public interface TextScreeningConfig {
   /** Verdict thresholds. */
   Verdict verdict();
 
+  /** Sentence embeddings, computed once per batch before the detectors run. */
+  Embeddings embeddings();
+
+  /** The known-attack search, {@code text.known_attack}. */
+  KnownAttacks knownAttacks();
+
+  /** The embedding stage (all-MiniLM-L6-v2 on ONNX Runtime). */
+  interface Embeddings {
+    /** Whether texts are embedded; when off, the detectors that need embeddings say they are unavailable. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** ONNX Runtime's threads per model run (the batcher already runs one batch per core). */
+    @WithDefault("1")
+    int threads();
+
+    /** Most 256-token windows embedded per text; a longer text keeps its head and tail windows. */
+    @WithDefault("32")
+    int maxWindows();
+  }
+
+  /** Known-attack exemplars and how near a text must come to one. */
+  interface KnownAttacks {
+    /** Whether the project's own exemplars are included. */
+    @WithDefault("true")
+    boolean bundled();
+
+    /** The operator's JSONL exemplar files (rows with a label other than 1 are skipped). */
+    java.util.Optional<java.util.List<String>> files();
+
+    /** How often the files are checked for changes and reloaded; 0s turns watching off. */
+    @WithDefault("30s")
+    java.time.Duration reloadInterval();
+
+    /**
+     * Cosine similarity from which a text window is a finding. The default is the 99.5th
+     * percentile of the bundled set's best match over benign rows of the shared train.jsonl
+     * (every 4th; bench/RESULTS.md, "Embeddings and known-attack search").
+     */
+    @WithDefault("0.56")
+    double threshold();
+
+    /** How many nearest exemplars a finding names. */
+    @WithDefault("3")
+    int topK();
+  }
+
   /** Decode-and-rescan bounds. */
   interface Decode {
     /** Nesting depth of decoding (base64 in hex in URL encoding is 3). */

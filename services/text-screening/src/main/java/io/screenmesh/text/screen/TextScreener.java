@@ -29,7 +29,8 @@ import java.util.Map;
 
 /**
  * The text-screening engine, plain Java: checks each text's limits, runs the unicode stage once
- * (the normalized text with its offset map that every detector reads), runs the registered
+ * (the normalized text with its offset map that every detector reads), embeds the batch's
+ * normalized texts once when an embedding stage is configured ({@link TextEmbeddings}), runs the registered
  * {@link TextDetector}s over the batch, builds the sanitized text (hidden and bidi characters
  * removed, NFKC, secrets and personal data replaced by {@code [REDACTED:KIND]}) and the verdict
  * by the shared {@link ModalityVerdict} rule. Every finding's evidence is a {@code TextSpan}
@@ -50,12 +51,15 @@ public final class TextScreener {
   /** The default bound on sanitized and normalized text, in UTF-16 code units. */
   public static final int DEFAULT_MAX_OUTPUT_CHARS = 131_072;
 
+  private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(TextScreener.class);
+
   private final ScreeningSettings settings;
   private final TextAnalyzer analyzer;
   private final DetectorRegistry<PreparedText> registry;
   private final ModalityVerdict verdict;
   private final Backend backend;
   private final int maxOutputChars;
+  private final TextEmbeddings embeddings;
 
   /** A standalone screener with its own analyzer and every built-in detector enabled. */
   public TextScreener(ScreeningSettings settings) {
@@ -84,6 +88,22 @@ public final class TextScreener {
    */
   public TextScreener(ScreeningSettings settings, TextAnalyzer analyzer, DetectorRegistry<PreparedText> registry,
       Backend backend, int maxOutputChars) {
+    this(settings, analyzer, registry, backend, maxOutputChars, TextEmbeddings.unavailable("embeddings are not configured"));
+  }
+
+  /**
+   * The engine as the service builds it, with an embedding stage that runs once per batch before
+   * the detectors (when {@code embeddings} has an embedder).
+   *
+   * @param settings limits and thresholds
+   * @param analyzer the stages the detectors share
+   * @param registry the detectors
+   * @param backend the compute backend reported in responses
+   * @param maxOutputChars the longest sanitized or normalized text returned
+   * @param embeddings the embedding stage; the caller keeps ownership
+   */
+  public TextScreener(ScreeningSettings settings, TextAnalyzer analyzer, DetectorRegistry<PreparedText> registry,
+      Backend backend, int maxOutputChars, TextEmbeddings embeddings) {
     if (maxOutputChars < 1) {
       throw new IllegalArgumentException("screenmesh.text.max-output-chars must be positive, got " + maxOutputChars);
     }
@@ -93,6 +113,7 @@ public final class TextScreener {
     this.verdict = new ModalityVerdict(settings.flagThreshold(), settings.blockThreshold(), settings.blockOnCritical());
     this.backend = backend;
     this.maxOutputChars = maxOutputChars;
+    this.embeddings = java.util.Objects.requireNonNull(embeddings, "embeddings");
   }
 
   /** The analyzer of {@code settings}, whose stages the built-in detectors share. */
@@ -105,6 +126,11 @@ public final class TextScreener {
   public static List<TextDetector> builtIns(TextAnalyzer analyzer) {
     return List.of(new UnicodeDetector(), new InjectionDetector(analyzer), new SecretsDetector(analyzer),
         new DecodeDetector(analyzer));
+  }
+
+  /** The embedding stage (one that says why it is unavailable when there is no embedder). */
+  public TextEmbeddings embeddings() {
+    return embeddings;
   }
 
   /** The detector registry. */
@@ -178,9 +204,32 @@ public final class TextScreener {
     if (prepared.isEmpty()) {
       return out;
     }
+    prepared = embed(prepared, stages);
     List<DetectorRegistry.Screened> screened = registry.run(prepared, context);
     for (int k = 0; k < prepared.size(); k++) {
       out.set(index.get(k), respond(prepared.get(k), screened.get(k), stages.get(k), batchSize));
+    }
+    return out;
+  }
+
+  // The embedding stage, once for the whole batch; its time is each text's "embed" stage. A
+  // failure leaves the texts without embeddings, which the detectors that need them report as
+  // their failure on each text (so the verdict rule fails closed), rather than failing the batch.
+  private List<PreparedText> embed(List<PreparedText> prepared, List<Stages> stages) {
+    if (embeddings.embedder() == null) {
+      return prepared;
+    }
+    long t0 = System.nanoTime();
+    List<PreparedText> out;
+    try {
+      out = embeddings.embed(prepared);
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "the embedding stage failed on a batch of %d texts", prepared.size());
+      out = prepared;
+    }
+    long took = System.nanoTime() - t0;
+    for (Stages st : stages) {
+      st.record("embed", took);
     }
     return out;
   }
