@@ -71,6 +71,19 @@ public interface AudioConfig {
    */
   Map<String, String> verdict();
 
+  /** Speech recognition, under {@code screenmesh.audio.speech.*}. */
+  Speech speech();
+
+  /** The speech recognizer every detector that listens to speech shares. */
+  interface Speech {
+
+    /**
+     * {@code screenmesh.audio.speech.model-path}: the Vosk model directory. Unset: the model the
+     * build unpacks into {@code target/vosk-model-en-us}.
+     */
+    java.util.Optional<String> modelPath();
+  }
+
   /** Limits on the text read from a clip's metadata chunks. */
   interface Metadata {
 

@@ -16,6 +16,14 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import io.screenmesh.audio.speech.Demodulator;
+import io.screenmesh.audio.speech.SpeechRecognizer;
+import io.screenmesh.audio.speech.Transcript;
+import io.screenmesh.audio.speech.TranscriptScreening;
+import io.screenmesh.audio.speech.Transcripts;
+import io.screenmesh.services.common.DerivedTextScreener;
+import io.screenmesh.services.common.ScreeningException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -33,6 +41,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@code screenmesh.audio.detectors.ultrasonic.*}: {@code cutoff-hz} (18000), where the
  * inaudible band starts; {@code flag-fraction} (0.2) and {@code block-fraction} (0.5), the
  * shares of energy above it that flag (MEDIUM) and block (HIGH).
+ *
+ * <p>Beyond energy: when the share reaches {@code demodulate-fraction} (0.01) the band is
+ * demodulated as a microphone's square law would ({@link Demodulator}) and the baseband is
+ * recognized; the recovered command text is the evidence (the energy finding's excerpt) and is
+ * screened by text-screening like any transcript, so a weak carrier under loud audible sound
+ * is still read. When the model is unavailable the energy measure alone runs; when
+ * text-screening cannot screen a recovered command, the clip fails with the reason.
  */
 @ApplicationScoped
 public class UltrasonicDetector implements AudioDetector {
@@ -64,18 +79,23 @@ public class UltrasonicDetector implements AudioDetector {
   private final double cutoffHz;
   private final double flagFraction;
   private final double blockFraction;
+  private final Transcripts transcripts;
+  private final TranscriptScreening screening;
+  private final double demodulateFraction;
 
   /** Creates the detector on the service's compute backend, from its configuration. */
   @Inject
-  public UltrasonicDetector(ComputeBackend backend,
+  public UltrasonicDetector(ComputeBackend backend, Transcripts transcripts, DerivedTextScreener text,
       @ConfigProperty(name = KEY + "cutoff-hz", defaultValue = "18000") double cutoffHz,
       @ConfigProperty(name = KEY + "flag-fraction", defaultValue = "0.2") double flagFraction,
-      @ConfigProperty(name = KEY + "block-fraction", defaultValue = "0.5") double blockFraction) {
-    this(backend.spectral(), cutoffHz, flagFraction, blockFraction);
+      @ConfigProperty(name = KEY + "block-fraction", defaultValue = "0.5") double blockFraction,
+      @ConfigProperty(name = KEY + "demodulate-fraction", defaultValue = "0.01") double demodulateFraction) {
+    this(backend.spectral(), cutoffHz, flagFraction, blockFraction, transcripts, new TranscriptScreening(text),
+        demodulateFraction);
   }
 
   /**
-   * Creates a detector.
+   * Creates a detector that measures energy only.
    *
    * @param spectral the spectral hot path
    * @param cutoffHz where the inaudible band starts
@@ -85,14 +105,37 @@ public class UltrasonicDetector implements AudioDetector {
    *     {@code 0 < flagFraction <= blockFraction <= 1}
    */
   public UltrasonicDetector(Spectral spectral, double cutoffHz, double flagFraction, double blockFraction) {
-    if (!(cutoffHz > 0) || !(flagFraction > 0 && flagFraction <= blockFraction && blockFraction <= 1)) {
-      throw new IllegalArgumentException(KEY + "*: need cutoff-hz > 0 and 0 < flag-fraction <= block-fraction <= 1,"
-          + " got " + cutoffHz + ", " + flagFraction + ", " + blockFraction);
+    this(spectral, cutoffHz, flagFraction, blockFraction, null, null, 1);
+  }
+
+  /**
+   * Creates a detector that also demodulates the band and screens what it hears.
+   *
+   * @param spectral the spectral hot path
+   * @param cutoffHz where the inaudible band starts
+   * @param flagFraction the share that flags (MEDIUM)
+   * @param blockFraction the share that blocks (HIGH)
+   * @param transcripts the speech recognizer; null measures energy only
+   * @param screening sends recovered commands to text-screening
+   * @param demodulateFraction the share from which the band is demodulated, in (0, 1]
+   * @throws IllegalArgumentException unless {@code cutoffHz > 0},
+   *     {@code 0 < flagFraction <= blockFraction <= 1} and {@code 0 < demodulateFraction <= 1}
+   */
+  public UltrasonicDetector(Spectral spectral, double cutoffHz, double flagFraction, double blockFraction,
+      Transcripts transcripts, TranscriptScreening screening, double demodulateFraction) {
+    if (!(cutoffHz > 0) || !(flagFraction > 0 && flagFraction <= blockFraction && blockFraction <= 1)
+        || !(demodulateFraction > 0 && demodulateFraction <= 1)) {
+      throw new IllegalArgumentException(KEY + "*: need cutoff-hz > 0, 0 < flag-fraction <= block-fraction <= 1"
+          + " and 0 < demodulate-fraction <= 1, got " + cutoffHz + ", " + flagFraction + ", " + blockFraction
+          + ", " + demodulateFraction);
     }
     this.spectral = spectral;
     this.cutoffHz = cutoffHz;
     this.flagFraction = flagFraction;
     this.blockFraction = blockFraction;
+    this.transcripts = transcripts;
+    this.screening = screening;
+    this.demodulateFraction = demodulateFraction;
   }
 
   @Override
@@ -101,13 +144,42 @@ public class UltrasonicDetector implements AudioDetector {
   }
 
   @Override
-  public List<Detection> detect(List<PreparedAudio> batch, DetectionContext context) {
+  public List<Detection> detect(List<PreparedAudio> batch, DetectionContext context) throws InterruptedException {
     List<Detection> out = new ArrayList<>(batch.size());
     for (PreparedAudio clip : batch) {
       Result r = measure(clip.mono(), clip.sampleRate());
-      out.add(!r.ran() ? Detection.skipped(r.reason()) : r.finding() == null ? Detection.NOTHING : Detection.of(r.finding()));
+      if (!r.ran()) {
+        out.add(Detection.skipped(r.reason()));
+      } else if (r.fraction() >= demodulateFraction && transcripts != null
+          && transcripts.recognizer().availability().available()) {
+        out.add(demodulated(clip, r, context));
+      } else {
+        out.add(r.finding() == null ? Detection.NOTHING : Detection.of(r.finding()));
+      }
     }
     return out;
+  }
+
+  /** Recognizes the demodulated band and screens what it says. */
+  private Detection demodulated(PreparedAudio clip, Result r, DetectionContext context) throws InterruptedException {
+    float[] baseband = new Demodulator(spectral, cutoffHz).demodulate(clip.mono(), clip.sampleRate());
+    Transcript heard = transcripts.of(baseband, SpeechRecognizer.RATE);
+    List<Finding> findings = new ArrayList<>();
+    if (r.finding() != null) {
+      Finding f = r.finding();
+      findings.add(heard.isEmpty() ? f : f.toBuilder()
+          .setEvidence(f.getEvidence().toBuilder().setExcerpt(f.getEvidence().getExcerpt()
+              + "; recovered command: \"" + heard.text() + "\""))
+          .setMessage(f.getMessage() + "; demodulated, it says \"" + heard.text() + "\"")
+          .build());
+    }
+    try {
+      findings.addAll(screening.screen(Map.of("ultrasonic:baseband", heard), ID,
+          "The demodulated ultrasonic band", context.deadline()));
+      return Detection.of(findings);
+    } catch (ScreeningException e) {
+      return Detection.failed(findings, e.reason() + ": " + e.getMessage());
+    }
   }
 
   /** Measures {@code mono} at {@code sampleRate}. */

@@ -86,7 +86,8 @@ class AudioScreeningGrpcTest {
     // Every registered detector is listed, from the registry.
     Map<String, DetectorRun> runs = r.getProcessing().getDetectorsList().stream()
         .collect(Collectors.toMap(DetectorRun::getDetector, d -> d));
-    assertEquals(Set.of("audio.metadata-text", "audio.ultrasonic"), runs.keySet());
+    assertEquals(Set.of("audio.metadata-text", "audio.ultrasonic", "audio.speech", "audio.drift"), runs.keySet());
+    assertEquals("disabled by configuration", runs.get("audio.drift").getReason());
     assertEquals(DetectorOutcome.DETECTOR_OUTCOME_RAN, runs.get("audio.ultrasonic").getOutcome());
     assertEquals(DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, runs.get("audio.metadata-text").getOutcome());
     assertEquals("no metadata text", runs.get("audio.metadata-text").getReason());

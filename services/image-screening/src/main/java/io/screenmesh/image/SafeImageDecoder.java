@@ -279,6 +279,10 @@ public final class SafeImageDecoder {
       copySamples(image, px, channels, call);
       return new DecodedImage(format, w, h, channels, px);
     }
+    if (image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+      copyGray(image, px, call);
+      return new DecodedImage(format, w, h, channels, px);
+    }
     int[] row = new int[w];
     int o = 0;
     for (int y = 0; y < h; y++) {
@@ -317,6 +321,30 @@ public final class SafeImageDecoder {
     return image.getRaster().getSampleModel() instanceof ComponentSampleModel sm
         && sm.getNumBands() == channels
         && image.getRaster().getDataBuffer() instanceof DataBufferByte bytes && bytes.getNumBanks() == 1;
+  }
+
+  /**
+   * Copies 8-bit gray samples to R, G and B unchanged. {@link BufferedImage#getRGB} would treat
+   * them as linear gray and brighten them on the way to sRGB (128 becomes 186), while PNG and JPEG
+   * gray samples are already display-encoded: a detector must see the values that were sent.
+   */
+  private static void copyGray(BufferedImage image, byte[] px, Context call) {
+    WritableRaster raster = image.getRaster();
+    int w = image.getWidth();
+    int[] row = new int[w];
+    int o = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      if (call.isCancelled()) {
+        throw ended(call);
+      }
+      raster.getSamples(0, y, w, 1, 0, row);
+      for (int x = 0; x < w; x++) {
+        byte v = (byte) row[x];
+        px[o++] = v;
+        px[o++] = v;
+        px[o++] = v;
+      }
+    }
   }
 
   private static void copySamples(BufferedImage image, byte[] px, int channels, Context call) {

@@ -93,6 +93,15 @@ class ImageScreeningGrpcTest {
   }
 
   @Test
+  void theAdversarialDetectorWithoutAModelIsReportedSkippedWithTheReason() {
+    ScreenImageResponse r = client.screen("adv", TestImages.png(32, 32));
+    DetectorRun run = r.getProcessing().getDetectorsList().stream()
+        .filter(d -> d.getDetector().equals("image.adversarial")).findFirst().orElseThrow();
+    assertEquals(DetectorOutcome.DETECTOR_OUTCOME_SKIPPED, run.getOutcome());
+    assertTrue(run.getReason().contains("no model configured"), run.getReason());
+  }
+
+  @Test
   void theBackendFromApplicationPropertiesIsUsedAndReported() {
     // %test.screenmesh.backend=java; "auto" would choose native where the C library is built.
     assertEquals("java", backend.choice());

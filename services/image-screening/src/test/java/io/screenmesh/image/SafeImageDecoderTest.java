@@ -132,7 +132,7 @@ class SafeImageDecoderTest {
   }
 
   @Test
-  void everyRasterLayoutCopiesToWhatImageIosColourConversionGives() throws Exception {
+  void everyRasterLayoutCopiesToWhatImageIosColourConversionGivesExceptGray() throws Exception {
     BufferedImage rgb = TestImages.pattern(37, 11, BufferedImage.TYPE_INT_RGB);
     BufferedImage argb = TestImages.pattern(37, 11, BufferedImage.TYPE_INT_ARGB);
     BufferedImage grey = new BufferedImage(37, 11, BufferedImage.TYPE_BYTE_GRAY);
@@ -151,6 +151,12 @@ class SafeImageDecoderTest {
       for (int y = 0; y < d.height(); y++) {
         for (int x = 0; x < d.width(); x++) {
           int expected = reference.getRGB(x, y);
+          if (reference.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            // Gray samples are display-encoded already, as other decoders read them; ImageIO's
+            // getRGB would brighten them as if linear (grayPixelsKeepTheirValues).
+            int v = reference.getRaster().getSample(x, y, 0);
+            expected = 0xFF000000 | v << 16 | v << 8 | v;
+          }
           int got = (d.pixels()[o] & 0xFF) << 16 | (d.pixels()[o + 1] & 0xFF) << 8 | (d.pixels()[o + 2] & 0xFF);
           got |= d.channels() == 4 ? (d.pixels()[o + 3] & 0xFF) << 24 : expected & 0xFF000000;
           assertEquals(Integer.toHexString(expected), Integer.toHexString(got), what + " at " + x + "," + y);
@@ -176,5 +182,24 @@ class SafeImageDecoderTest {
     }
     assertArrayEquals(decoded.pixels(), decoder.decode(clean).pixels());
     assertFalse(new String(clean, StandardCharsets.ISO_8859_1).contains("Ignore"));
+  }
+  @Test
+  void grayPixelsKeepTheirValues() {
+    // A gray PNG (MNIST digits, scans) must decode to the sent values, not a brightened copy.
+    BufferedImage gray = new BufferedImage(256, 2, BufferedImage.TYPE_BYTE_GRAY);
+    for (int x = 0; x < 256; x++) {
+      gray.getRaster().setSample(x, 0, 0, x);
+      gray.getRaster().setSample(x, 1, 0, 255 - x);
+    }
+    for (String format : new String[] {"png", "bmp"}) {
+      DecodedImage d = new SafeImageDecoder(ImageLimits.DEFAULTS).decode(TestImages.encode(gray, format));
+      assertEquals(3, d.channels());
+      for (int x = 0; x < 256; x++) {
+        for (int c = 0; c < 3; c++) {
+          assertEquals(x, d.pixels()[3 * x + c] & 0xFF, format + " sample " + x);
+          assertEquals(255 - x, d.pixels()[3 * (256 + x) + c] & 0xFF, format + " sample " + x);
+        }
+      }
+    }
   }
 }

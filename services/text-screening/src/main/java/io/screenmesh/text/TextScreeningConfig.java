@@ -93,8 +93,11 @@ public interface TextScreeningConfig {
 
   /** Decode-and-rescan bounds. */
   interface Decode {
-    /** Nesting depth of decoding (base64 in hex in URL encoding is 3). */
-    @WithDefault("3")
+    /**
+     * Nesting depth of decoding (base64 in hex in URL encoding is 3); attackers nest four deep
+     * and more, and the payload and character budgets bound the work whatever the depth.
+     */
+    @WithDefault("6")
     int maxDepth();
 
     /** Most payloads decoded per text, over all depths. */

@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  * Finds base64, hex and URL-encoded runs in a text and decodes those that turn out to be
  * readable text (valid UTF-8, at least 90% printable), so that they can be screened like the
  * text around them. Binary payloads, such as the base64 of an image in a {@code data:} URI,
- * are skipped without decoding. Work is bounded by a {@link DecodeBudget}. Rot13 is not here:
+ * are skipped without decoding. Base64 wrapped at a fixed width or split by spaces is joined
+ * first, and a base64 run that does not read as text is tried once more after rot13 (rot13 keeps
+ * every letter a base64 letter, so attackers chain the two). Work is bounded by a
+ * {@link DecodeBudget}. Rot13 of plain text is not here:
  * it changes no character class, so it is tried by rescanning the whole text (see
  * {@link #rot13(String)}). Thread-safe.
  */
@@ -45,6 +48,7 @@ public final class PayloadDecoder {
     List<int[]> taken = new ArrayList<>();
     hexEscapes(text, budget, out, taken);
     hexSpaced(text, budget, out, taken);
+    wrappedBase64(text, budget, out, taken);
     base64OrHex(text, budget, out, taken);
     urlEncoded(text, budget, out, taken);
     return out;
@@ -94,18 +98,104 @@ public final class PayloadDecoder {
       if (DATA_URI_PREFIX.matcher(text).region(prefixFrom, s).find()) {
         continue; // binary media inline: decoding it costs time and yields no text
       }
-      String token = text.substring(s, e);
-      String encoding;
-      byte[] bytes;
-      if (isHex(token)) {
-        encoding = "hex";
-        bytes = HexFormat.of().parseHex(token);
-      } else {
-        encoding = "base64";
-        bytes = base64(token);
-      }
-      addIfText(encoding, s, e, bytes, budget, out, taken);
+      addToken(text.substring(s, e), s, e, budget, out, taken);
     }
+  }
+
+  // Hex, base64, or base64 put through rot13 (whose letters stay base64 letters): whichever reads as text.
+  private static boolean addToken(String token, int s, int e, DecodeBudget budget, List<EncodedPayload> out,
+      List<int[]> taken) {
+    if (isHex(token)) {
+      return addIfText("hex", s, e, HexFormat.of().parseHex(token), budget, out, taken);
+    }
+    return addIfText("base64", s, e, base64(token), budget, out, taken)
+        || addIfText("rot13-base64", s, e, base64(rot13(token)), budget, out, taken);
+  }
+
+  /**
+   * Base64 broken by whitespace: wrapped at a fixed width (every line but the last equally long,
+   * as MIME and PEM wrap it) or split into chunks that each look encoded (digits, inner capitals,
+   * {@code +} or {@code /}). The chunks are joined and decoded as one payload spanning them all.
+   * A run of chunks is examined once, whether it decodes or not, so the scan stays linear.
+   */
+  private void wrappedBase64(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
+    int n = text.length();
+    int i = 0;
+    while (i < n && !budget.exhausted()) {
+      if (!isBase64Char(text.charAt(i)) || (i > 0 && (isBase64Char(text.charAt(i - 1)) || text.charAt(i - 1) == '='))) {
+        i++;
+        continue;
+      }
+      int firstEnd = tokenEnd(text, i);
+      if (firstEnd < 0) {
+        i++;
+        continue;
+      }
+      int width = firstEnd - i;
+      boolean firstLooks = looksEncoded(text, i, firstEnd);
+      StringBuilder joined = new StringBuilder().append(text, i, firstEnd);
+      int chunks = 1;
+      int end = firstEnd;
+      while (text.charAt(end - 1) != '=') {
+        int k = end;
+        while (k < n && k - end < 2 && isSpace(text.charAt(k))) {
+          k++;
+        }
+        if (k == end || k >= n || !isBase64Char(text.charAt(k))) {
+          break;
+        }
+        int ke = tokenEnd(text, k);
+        if (ke < 0) {
+          break;
+        }
+        int len = ke - k;
+        boolean fixedWidth = width >= 8 && len <= width;
+        boolean looks = firstLooks && looksEncoded(text, k, ke);
+        if (!fixedWidth && !looks) {
+          break;
+        }
+        joined.append(text, k, ke);
+        chunks++;
+        end = ke;
+        if (len < width && !looks) {
+          break; // the short last line of a fixed-width wrap
+        }
+      }
+      if (chunks >= 2 && joined.length() >= minBase64Length && !overlaps(taken, i, end)) {
+        addToken(joined.toString(), i, end, budget, out, taken);
+      }
+      i = end;
+    }
+  }
+
+  // End of the base64 token at i (with up to two '=' of padding), or -1 when it runs into more '='.
+  private static int tokenEnd(String text, int i) {
+    int n = text.length();
+    while (i < n && isBase64Char(text.charAt(i))) {
+      i++;
+    }
+    int pad = 0;
+    while (i < n && text.charAt(i) == '=' && pad < 2) {
+      i++;
+      pad++;
+    }
+    return i < n && (isBase64Char(text.charAt(i)) || text.charAt(i) == '=') ? -1 : i;
+  }
+
+  // Digits, '+', '/', or a capital after a lower-case letter: what encoded chunks have and words lack.
+  private static boolean looksEncoded(String text, int s, int e) {
+    for (int i = s; i < e; i++) {
+      char c = text.charAt(i);
+      if ((c >= '0' && c <= '9') || c == '+' || c == '/'
+          || (i > s && c >= 'A' && c <= 'Z' && text.charAt(i - 1) >= 'a' && text.charAt(i - 1) <= 'z')) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 
   private static void hexEscapes(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
@@ -163,17 +253,18 @@ public final class PayloadDecoder {
     }
   }
 
-  private static void addIfText(String encoding, int s, int e, byte[] bytes, DecodeBudget budget,
+  private static boolean addIfText(String encoding, int s, int e, byte[] bytes, DecodeBudget budget,
       List<EncodedPayload> out, List<int[]> taken) {
     if (bytes == null || bytes.length < MIN_DECODED) {
-      return;
+      return false;
     }
     String decoded = UnicodeNormalizer.strictUtf8(ByteBuffer.wrap(bytes));
     if (decoded == null || !UnicodeNormalizer.mostlyPrintable(decoded) || !budget.take(decoded.length())) {
-      return;
+      return false;
     }
     out.add(new EncodedPayload(encoding, s, e, decoded));
     taken.add(new int[] {s, e});
+    return true;
   }
 
   private static byte[] base64(String token) {

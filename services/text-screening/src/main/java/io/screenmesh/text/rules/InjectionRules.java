@@ -26,6 +26,8 @@ public final class InjectionRules {
 
   /** Detector id of instruction overrides. */
   public static final String OVERRIDE = "text.injection.override";
+  /** Detector id of system-prompt extraction. */
+  public static final String EXTRACTION = "text.extraction.system-prompt";
   /** Detector id of exfiltration through markdown images. */
   public static final String MARKDOWN_IMAGE = "text.exfiltration.markdown-image";
   /** Detector id of exfiltration through templated links. */
@@ -211,7 +213,17 @@ public final class InjectionRules {
           "the text asks for content to be sent to an outside address")
           .upgradeInMatch("\\b(?:passwords?|secrets?|api\\s+keys?|keys?|tokens?|credentials?|conversation"
               + "|chat\\s+history|history|system\\s+prompt|personal\\s+(?:data|information)|previous\\s+messages"
-              + "|user" + APOS + "s|private|confidential|everything)\\b", SEVERITY_HIGH, 0.8f));
+              + "|user" + APOS + "s|private|confidential|everything)\\b", SEVERITY_HIGH, 0.8f),
+      // An image the reply is to carry, described rather than written out, fed with the conversation.
+      Rule.of(MARKDOWN_IMAGE, CATEGORY_DATA_EXFILTRATION, SEVERITY_HIGH, 0.85f,
+          any("![", "<img", "image", "pixel"),
+          "\\b(?:append|add|include|insert|render|embed|output|attach|end\\s+(?:your|each|every)\\s+(?:reply|response"
+              + "|answer|message)\\s+with)\\b[^\\n]{0,80}?(?:!\\[|<img\\b|\\bmarkdown\\s+image|\\bimage\\s+(?:tag|link"
+              + "|url)|\\btracking\\s+pixel|\\bpixel\\b)[^\\n]{0,200}?\\b(?:the\\s+(?:whole\\s+|entire\\s+|full\\s+)?"
+              + "conversation|chat\\s+history|previous\\s+messages|(?:the\\s+)?user" + APOS + "?s?\\s+(?:messages|data"
+              + "|questions|answers|replies|secrets?|passwords?|email)|secrets?|passwords?|api\\s+keys?|system\\s+prompt"
+              + "|do\\s+not\\s+mention|don" + APOS + "t\\s+mention|without\\s+mentioning)\\b",
+          "the reply is to carry an image whose address is fed with the conversation or secrets"));
 
   // Where each rule's pattern and each whole-text upgrade can start, by RULES index.
   private static final List<MatchStarts> STARTS = RULES.stream().map(r -> MatchStarts.of(r.pattern())).toList();
@@ -221,6 +233,22 @@ public final class InjectionRules {
 
   private static final Pattern MARKDOWN_IMAGE_URL =
       Pattern.compile("!\\[[^\\]\\n]{0,256}\\]\\(\\s*<?(https?://[^\\s)>]{1,2048})");
+  private static final Pattern HTML_IMAGE_URL = Pattern.compile(
+      "<img\\b[^>]{0,256}?\\bsrc\\s*=\\s*[\"']?(https?://[^\\s\"'>]{1,2048})", Pattern.CASE_INSENSITIVE);
+  private static final Pattern IMAGE_REFERENCE = Pattern.compile("!\\[[^\\]\\n]{0,256}\\]\\[([^\\]\\n]{1,64})\\]");
+  private static final Pattern REFERENCE_DEFINITION =
+      Pattern.compile("(?m)^[ \\t]{0,3}\\[([^\\]\\n]{1,64})\\]:[ \\t]{0,8}<?(https?://[^\\s>]{1,2048})");
+  // Query values that stand for data the model is to fill in: d=THE_CONVERSATION_SO_FAR, q=chat_history.
+  private static final Pattern PLACEHOLDER_VALUE = Pattern.compile(
+      "=(?:[A-Z]{2,}(?:_[A-Z0-9]{2,})+|(?i:(?:the[_-]?|full[_-]?|entire[_-]?|user[_-]?|all[_-]?)?(?:conversation"
+          + "|chat[_-]?(?:history|log)?|history|messages|summary|secrets?|passwords?|api[_-]?keys?|system[_-]?prompt"
+          + "|memory)(?:[_-]\\w{1,24})?))(?=$|[&#])");
+  // An instruction to keep the user from noticing what the reply carries.
+  private static final Pattern STEALTH = Pattern.compile(
+      "\\b(?:do\\s+not|don['’]t|never)\\s+(?:ever\\s+)?(?:mention|tell|say|reveal|explain|acknowledge|disclose"
+          + "|draw\\s+attention)\\b|\\bwithout\\s+(?:mentioning|telling|revealing|explaining|acknowledging"
+          + "|disclosing)\\b"
+          + "|\\bsilently\\b|\\binvisibl[ey]\\b|\\b(?:hidden|hide\\s+it)\\s+from\\s+the\\s+user\\b");
   private static final Pattern URL = Pattern.compile("https?://[^\\s)\\]>\"'`]{1,2048}");
   // Placeholders a model is asked to fill in: {secret}, {{history}}, ${data}, <DATA>, [SECRET].
   private static final Pattern TEMPLATE = Pattern.compile(
@@ -268,6 +296,8 @@ public final class InjectionRules {
       }
     }
     exfiltrationLinks(text, hits);
+    MultilingualRules.scan(text, lower, hits);
+    FuzzyOverride.scan(text, lower, hits);
     return hits;
   }
 
@@ -301,34 +331,94 @@ public final class InjectionRules {
     if (text.indexOf("://") < 0) {
       return;
     }
-    int images = 0;
-    Matcher m = MARKDOWN_IMAGE_URL.matcher(text);
-    int lastImageEnd = -1;
-    while (images < MAX_MATCHES_PER_RULE && m.find()) {
-      String url = m.group(1);
-      boolean templated = TEMPLATE.matcher(url).find();
-      boolean sensitive = SENSITIVE_PARAM.matcher(url).find();
-      if (templated || sensitive) {
-        images++;
-        hits.add(new Hit(MARKDOWN_IMAGE, CATEGORY_DATA_EXFILTRATION,
-            templated ? SEVERITY_HIGH : SEVERITY_LOW, templated ? 0.85f : 0.3f, m.start(), m.end(), "",
-            Hit.excerptOf(m.group()), templated
-                ? "a markdown image whose URL carries a placeholder for data: rendering it sends the data out"
-                : "a markdown image whose URL carries a data parameter"));
-        lastImageEnd = m.end();
-      }
+    boolean stealth = STEALTH.matcher(asciiLower(text)).find();
+    List<int[]> imageSpans = new ArrayList<>();
+    imageUrls(MARKDOWN_IMAGE_URL.matcher(text), 1, text, stealth, imageSpans, hits);
+    if (text.indexOf("<img") >= 0 || text.indexOf("<IMG") >= 0) {
+      imageUrls(HTML_IMAGE_URL.matcher(text), 1, text, stealth, imageSpans, hits);
+    }
+    if (text.indexOf("![") >= 0 && text.indexOf("]:") >= 0) {
+      referenceImages(text, stealth, imageSpans, hits);
     }
     Matcher u = URL.matcher(text);
     int links = 0;
     while (links < MAX_MATCHES_PER_RULE && u.find()) {
-      if (u.start() < lastImageEnd) {
+      if (inside(imageSpans, u.start())) {
         continue; // already reported as an image
       }
       if (TEMPLATE.matcher(u.group()).find()) {
         links++;
-        hits.add(new Hit(LINK, CATEGORY_DATA_EXFILTRATION, SEVERITY_MEDIUM, 0.65f, u.start(), u.end(), "",
-            Hit.excerptOf(u.group()), "a link whose URL carries a placeholder for data to be filled in"));
+        hits.add(new Hit(LINK, CATEGORY_DATA_EXFILTRATION, stealth ? SEVERITY_HIGH : SEVERITY_MEDIUM,
+            stealth ? 0.85f : 0.65f, u.start(), u.end(), "", Hit.excerptOf(u.group()), stealth
+                ? "a link whose URL carries a placeholder for data, with an instruction to keep quiet about it"
+                : "a link whose URL carries a placeholder for data to be filled in"));
       }
     }
+  }
+
+  // Images are fetched by the renderer without a click: a placeholder in the URL is data sent out.
+  private static void imageUrls(Matcher m, int urlGroup, String text, boolean stealth, List<int[]> spans,
+      List<Hit> hits) {
+    int images = 0;
+    while (images < MAX_MATCHES_PER_RULE && m.find()) {
+      if (imageHit(m.group(urlGroup), m.start(), m.end(), text, stealth, hits)) {
+        images++;
+        spans.add(new int[] {m.start(), m.end()});
+      }
+    }
+  }
+
+  // ![alt][ref] with its definition "[ref]: URL" elsewhere in the text: the finding spans the definition.
+  private static void referenceImages(String text, boolean stealth, List<int[]> spans, List<Hit> hits) {
+    java.util.Set<String> used = new java.util.HashSet<>();
+    Matcher r = IMAGE_REFERENCE.matcher(text);
+    while (used.size() < 16 && r.find()) {
+      used.add(r.group(1).trim().toLowerCase(java.util.Locale.ROOT));
+    }
+    Matcher d = REFERENCE_DEFINITION.matcher(text);
+    int images = 0;
+    while (images < MAX_MATCHES_PER_RULE && d.find()) {
+      if (used.contains(d.group(1).trim().toLowerCase(java.util.Locale.ROOT))
+          && imageHit(d.group(2), d.start(), d.end(), text, stealth, hits)) {
+        images++;
+        spans.add(new int[] {d.start(), d.end()});
+      }
+    }
+  }
+
+  private static boolean imageHit(String url, int start, int end, String text, boolean stealth, List<Hit> hits) {
+    boolean templated = TEMPLATE.matcher(url).find() || PLACEHOLDER_VALUE.matcher(url).find();
+    boolean sensitive = SENSITIVE_PARAM.matcher(url).find();
+    boolean query = url.indexOf('?') >= 0 || url.indexOf('=') >= 0;
+    Severity sev;
+    float score;
+    String why;
+    if (templated) {
+      sev = SEVERITY_HIGH;
+      score = stealth ? 0.95f : 0.85f;
+      why = "an image whose URL carries a placeholder for data: rendering it sends the data out";
+    } else if (stealth && (sensitive || query)) {
+      sev = sensitive ? SEVERITY_HIGH : SEVERITY_MEDIUM;
+      score = sensitive ? 0.85f : 0.6f;
+      why = "an image whose URL carries parameters, with an instruction to keep quiet about it";
+    } else if (sensitive) {
+      sev = SEVERITY_LOW;
+      score = 0.3f;
+      why = "an image whose URL carries a data parameter";
+    } else {
+      return false;
+    }
+    hits.add(new Hit(MARKDOWN_IMAGE, CATEGORY_DATA_EXFILTRATION, sev, score, start, end, "",
+        Hit.excerptOf(text.substring(start, end)), why));
+    return true;
+  }
+
+  private static boolean inside(List<int[]> spans, int at) {
+    for (int[] s : spans) {
+      if (at >= s[0] && at < s[1]) {
+        return true;
+      }
+    }
+    return false;
   }
 }

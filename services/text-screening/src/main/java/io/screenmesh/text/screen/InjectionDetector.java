@@ -4,7 +4,8 @@ import jakarta.inject.Singleton;
 
 /**
  * {@code text.injection}: instruction override, role-play and jailbreak, system-prompt extraction
- * and exfiltration rules on the normalized text.
+ * and exfiltration rules on the normalized text; overrides and extraction also in nine other
+ * languages and with misspelt keywords.
  */
 @Singleton
 public class InjectionDetector extends StageDetector {

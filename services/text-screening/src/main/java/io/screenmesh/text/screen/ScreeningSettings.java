@@ -33,6 +33,6 @@ public record ScreeningSettings(int maxTextLength, int maxIdLength, int decodeMa
 
   /** The defaults that {@code application.properties} also documents. */
   public static ScreeningSettings defaults() {
-    return new ScreeningSettings(65_536, 256, 3, 32, 65_536, 16, 0.5, 0.85, true);
+    return new ScreeningSettings(65_536, 256, 6, 32, 65_536, 16, 0.5, 0.85, true);
   }
 }

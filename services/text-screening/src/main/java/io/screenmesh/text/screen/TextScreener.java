@@ -127,7 +127,7 @@ public final class TextScreener {
   /** The built-in detectors over {@code analyzer}, for standalone use (the service gets them from CDI). */
   public static List<TextDetector> builtIns(TextAnalyzer analyzer) {
     return List.of(new UnicodeDetector(), new InjectionDetector(analyzer), new SecretsDetector(analyzer),
-        new DecodeDetector(analyzer));
+        new DecodeDetector(analyzer), new AdversarialSuffixDetector());
   }
 
   /** The embedding stage (one that says why it is unavailable when there is no embedder). */

@@ -65,8 +65,8 @@ class TextEngineTest {
     assertTrue(r.getFindingsList().stream().anyMatch(f -> f.getCategory() == Category.CATEGORY_SCREENING_UNAVAILABLE
         && f.getDetector().equals("text.throwing")));
     // The other detectors still ran and reported.
-    assertEquals(5, r.getProcessing().getDetectorsCount());
-    assertEquals(4, r.getProcessing().getDetectorsList().stream().filter(DetectorRun::getRan).count());
+    assertEquals(6, r.getProcessing().getDetectorsCount());
+    assertEquals(5, r.getProcessing().getDetectorsList().stream().filter(DetectorRun::getRan).count());
     assertEquals(Backend.BACKEND_NATIVE, r.getProcessing().getBackend());
   }
 

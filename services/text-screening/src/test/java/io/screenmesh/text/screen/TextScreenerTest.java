@@ -180,7 +180,7 @@ class TextScreenerTest {
     assertEquals("text-screening", r.getProcessing().getService());
     assertTrue(r.getProcessing().getTimingsList().stream().anyMatch(t -> t.getStage().equals("unicode")));
     // Exactly the registered detectors, each of which ran.
-    assertEquals(List.of("text.decode", "text.injection", "text.secrets", "text.unicode"),
+    assertEquals(List.of("text.adversarial-suffix", "text.decode", "text.injection", "text.secrets", "text.unicode"),
         r.getProcessing().getDetectorsList().stream().map(DetectorRun::getDetector).toList());
     assertTrue(r.getProcessing().getDetectorsList().stream().allMatch(DetectorRun::getRan));
     assertEquals(1, r.getProcessing().getBatchSize());
