@@ -158,7 +158,18 @@ class KustomizeRenderTest {
     }
 
     Map<String, String> front = r.env("fusion-checker");
-    assertTrue(mountedFrom(r.deployment("fusion-checker"), "secret", "screenmesh-front-door-token", front.get("SCREENMESH_AUTH_TOKEN_FILE")));
+    // Callers are principals: JWTs verified with the mounted keys, issuer and audience from screenmesh-auth.
+    assertTrue(mountedFrom(r.deployment("fusion-checker"), "secret", "screenmesh-jwt-keys", front.get("SCREENMESH_AUTH_JWT_KEYS")));
+    assertTrue(envFromConfigMap(r.deployment("fusion-checker"), "screenmesh-auth"), "issuer and audience");
+    // Mesh identities: each client presents its own certificate; each modality service admits its callers only.
+    for (String client : List.of("fusion-checker", "image-screening", "audio-screening")) {
+      assertTrue(mountedFrom(r.deployment(client), "secret", "screenmesh-" + client + "-client-tls",
+          "/etc/screenmesh/tls/client/tls.crt"), client + " presents its own identity");
+    }
+    assertEquals("spiffe://screenmesh/fusion-checker", r.env("image-screening").get("SCREENMESH_AUTH_ALLOWED_CLIENTS"));
+    assertEquals("spiffe://screenmesh/fusion-checker", r.env("audio-screening").get("SCREENMESH_AUTH_ALLOWED_CLIENTS"));
+    assertEquals(Set.of("spiffe://screenmesh/fusion-checker", "spiffe://screenmesh/image-screening",
+        "spiffe://screenmesh/audio-screening"), Set.of(r.env("text-screening").get("SCREENMESH_AUTH_ALLOWED_CLIENTS").split(",")));
     assertTrue(mountedFrom(r.deployment("fusion-checker"), "configMap", "screenmesh-fusion-policies",
         front.get("SCREENMESH_FUSION_POLICY_FILE")));
 
@@ -213,6 +224,17 @@ class KustomizeRenderTest {
   }
 
   /** Whether {@code file} lies under a mount of a volume of that type (and name, for Secrets and ConfigMaps). */
+  private static boolean envFromConfigMap(JsonObject workload, String prefix) {
+    for (JsonElement e : container(workload).getAsJsonArray("envFrom")) {
+      JsonObject ref = e.getAsJsonObject().getAsJsonObject("configMapRef");
+      // Generated ConfigMaps carry a content hash suffix.
+      if (ref != null && ref.get("name").getAsString().startsWith(prefix + "-")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean mountedFrom(JsonObject workload, String type, String source, String file) {
     if (file == null) {
       return false;

@@ -55,6 +55,18 @@ class LauncherTest {
   }
 
   @Test
+  void tokenMintsADevelopmentJwtWithTheScopesAskedFor() throws Exception {
+    Result r = launch("token", "--scope", "screen policy:availability-first", "--ttl", "60", "--sub", "launcher-test");
+    assertEquals(0, r.exit, r.toString());
+    String[] jwt = r.stdout.strip().split("\\.");
+    assertEquals(3, jwt.length, r.stdout);
+    String claims = new String(java.util.Base64.getUrlDecoder().decode(jwt[1]), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(claims.contains("\"scope\":\"screen policy:availability-first\"")
+        && claims.contains("\"sub\":\"launcher-test\"") && claims.contains("\"aud\":\"screenmesh\""), claims);
+    assertLaunch(2, launch -> launch.stderr, "token: unknown option --scopes", "token", "--scopes", "screen");
+  }
+
+  @Test
   void unknownCommandIsAUsageError() throws Exception {
     assertLaunch(2, launch -> launch.stderr, "usage: ./screenmesh <command>", "no-such-command");
   }

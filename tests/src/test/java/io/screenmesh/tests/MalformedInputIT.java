@@ -107,6 +107,28 @@ class MalformedInputIT {
         .withDeadlineAfter(10, TimeUnit.SECONDS).screenItem(ok)));
   }
 
+  @Test
+  void frontDoorChecksTheTokensScopes() {
+    Channel raw = mesh.rawChannel(MeshService.FUSION);
+    ScreenItemRequest failOpen = item("open", text("q", "What time is it in Tokyo?")).toBuilder()
+        .setPolicy("availability-first").build();
+    // The mesh's own token (screen, screen:batch) may not opt out of fail-closed screening.
+    assertStatus(Status.Code.PERMISSION_DENIED, "POLICY_SCOPE_MISSING", failure(() -> screen(mesh, failOpen)));
+    assertEquals("availability-first", FusionCheckerServiceGrpc.newBlockingStub(withBearer(raw,
+            mesh.token("screen policy:availability-first")))
+        .withDeadlineAfter(30, TimeUnit.SECONDS).screenItem(failOpen).getPolicy());
+    // A token for streams only cannot make unary calls.
+    assertStatus(Status.Code.PERMISSION_DENIED, "SCOPE_MISSING", failure(() -> FusionCheckerServiceGrpc
+        .newBlockingStub(withBearer(raw, mesh.token("screen:batch"))).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .screenItem(item("batch-only", text("q", "hello")))));
+  }
+
+  private static Channel withBearer(Channel channel, String token) {
+    Metadata md = new Metadata();
+    md.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
+  }
+
   // --- parts refused by their modality service: REJECTED and BLOCK ---------------------
 
   private ScreenItemResponse assertRejected(Part bad, int code, String reason) {

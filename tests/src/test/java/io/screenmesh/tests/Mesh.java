@@ -30,11 +30,13 @@ import java.util.concurrent.TimeUnit;
  * text screening. Each process's output goes to {@code <logs>/<label>/<service>.log}.
  *
  * <p>As in production, every connection is TLS and the services are configured exactly as the
- * launcher does it: material from {@code deploy/mesh-tls.sh} (a private CA, a server and a
- * client certificate, a bearer token) made fresh in the log folder; the modality services
- * require the client certificate (mutual TLS), and the front door requires the bearer token
- * ({@code screenmesh.auth.token-file}). The test's channels present the client certificate;
- * {@link #channel} also attaches the token, {@link #rawChannel} does not.
+ * launcher does it: material from {@code deploy/mesh-tls.sh} (a private CA, a server
+ * certificate, a client certificate per mesh identity, the JWT signing key) made fresh in the
+ * log folder; the modality services require a client certificate (mutual TLS) naming an
+ * identity they admit, and the front door requires a JWT ({@code screenmesh.auth.jwt.*}) minted
+ * by {@code deploy/mint-token.sh}. The test's channels present the front door's certificate
+ * ({@link #channelAs} another's); {@link #channel} also attaches a token with scopes
+ * {@code screen screen:batch}, {@link #rawChannel} does not.
  *
  * <p>Where things are read from, as system properties (set by the module's failsafe
  * configuration; the defaults suit a run from {@code tests/}):
@@ -56,8 +58,16 @@ public final class Mesh implements AutoCloseable {
   // Sanitized images come back whole; the gRPC default of 4 MiB is too small for some.
   private static final int MAX_INBOUND_BYTES = 64 * 1024 * 1024;
 
+  /** The URI SAN prefix of the mesh identities deploy/mesh-tls.sh issues. */
+  private static final String MESH_ID = "spiffe://screenmesh/";
+  /** The front door's identity: the file stem of its certificate and its SAN's last segment. */
+  static final String FRONT_DOOR_IDENTITY = "fusion-checker";
+  private static final String JWT_ISSUER = "screenmesh-dev";
+  private static final String JWT_AUDIENCE = "screenmesh";
+
   private final String label;
   private final Path logDir;
+  private Path root;
   private String token;
   private final Map<MeshService, Integer> ports = new EnumMap<>(MeshService.class);
   private final Map<MeshService, Process> processes = new EnumMap<>(MeshService.class);
@@ -167,11 +177,23 @@ public final class Mesh implements AutoCloseable {
   }
 
   private ManagedChannel openChannel(MeshService s) {
+    // A test that calls a modality service directly stands in for the front door, the one
+    // identity every modality service admits.
+    return channelAs(s, FRONT_DOOR_IDENTITY);
+  }
+
+  /**
+   * A new TLS channel to a service presenting the client certificate of {@code identity} (a
+   * file stem of deploy/mesh-tls.sh: {@code fusion-checker}, {@code image-screening},
+   * {@code audio-screening}, or {@code client} for the CLI's); the caller shuts it down.
+   */
+  public ManagedChannel channelAs(MeshService s, String identity) {
+    ensureOpen();
     try {
       return NettyChannelBuilder.forAddress("localhost", port(s))
           .sslContext(GrpcSslContexts.forClient()
               .trustManager(tlsFile("ca.crt").toFile())
-              .keyManager(tlsFile("client.crt").toFile(), tlsFile("client.key").toFile())
+              .keyManager(tlsFile(identity + ".crt").toFile(), tlsFile(identity + ".key").toFile())
               .build())
           .maxInboundMessageSize(MAX_INBOUND_BYTES)
           .build();
@@ -193,6 +215,24 @@ public final class Mesh implements AutoCloseable {
     if (!p.waitFor(10, TimeUnit.SECONDS)) {
       throw new IllegalStateException(service.module() + " (pid " + p.pid() + ") still alive 10 s after SIGKILL");
     }
+  }
+
+  /**
+   * Asks one service to stop (SIGTERM, a graceful shutdown) and waits, bounded, until the
+   * process is gone.
+   *
+   * @return how long the process took to exit, in milliseconds
+   * @throws IllegalStateException if the process is still alive after {@code bound}
+   */
+  public long terminate(MeshService service, Duration bound) throws InterruptedException {
+    ensureOpen();
+    Process p = processes.get(service);
+    long t0 = System.nanoTime();
+    p.destroy();
+    if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(service.module() + " (pid " + p.pid() + ") still alive " + bound + " after SIGTERM");
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
   }
 
   /** Whether a service's process is alive. */
@@ -254,15 +294,23 @@ public final class Mesh implements AutoCloseable {
         "-Dquarkus.tls.key-store.pem.mesh.cert=" + tlsFile("server.crt"),
         "-Dquarkus.tls.key-store.pem.mesh.key=" + tlsFile("server.key"),
         "-Dquarkus.tls.trust-store.pem.certs=" + tlsFile("ca.crt")));
+    // As the launcher: JWTs signed by the development key at the front door, and each modality
+    // service admits only the mesh identities that call it.
     switch (s) {
       case FUSION -> {
-        cmd.add("-Dscreenmesh.auth.token-file=" + tokenFile().toAbsolutePath());
-        cmd.addAll(client("text", MeshService.TEXT));
-        cmd.addAll(client("image", MeshService.IMAGE));
-        cmd.addAll(client("audio", MeshService.AUDIO));
+        cmd.add("-Dscreenmesh.auth.jwt.keys=" + tlsFile("jwt.pub"));
+        cmd.add("-Dscreenmesh.auth.jwt.issuer=" + JWT_ISSUER);
+        cmd.add("-Dscreenmesh.auth.jwt.audience=" + JWT_AUDIENCE);
+        cmd.addAll(client("text", MeshService.TEXT, FRONT_DOOR_IDENTITY));
+        cmd.addAll(client("image", MeshService.IMAGE, FRONT_DOOR_IDENTITY));
+        cmd.addAll(client("audio", MeshService.AUDIO, FRONT_DOOR_IDENTITY));
       }
-      case IMAGE, AUDIO -> cmd.addAll(client("text", MeshService.TEXT));
-      case TEXT -> { }
+      case IMAGE, AUDIO -> {
+        cmd.addAll(client("text", MeshService.TEXT, s.module()));
+        cmd.add("-Dscreenmesh.auth.allowed-clients=" + MESH_ID + FRONT_DOOR_IDENTITY);
+      }
+      case TEXT -> cmd.add("-Dscreenmesh.auth.allowed-clients=" + MESH_ID + FRONT_DOOR_IDENTITY + ","
+          + MESH_ID + MeshService.IMAGE.module() + "," + MESH_ID + MeshService.AUDIO.module());
     }
     cmd.add("-jar");
     cmd.add(jar.toString());
@@ -278,13 +326,18 @@ public final class Mesh implements AutoCloseable {
     processes.put(s, pb.start());
   }
 
-  private Path tokenFile() {
-    return tlsFile("token");
-  }
-
-  /** The mesh's bearer token, for a client in another process. */
+  /** The mesh's bearer token (scopes {@code screen screen:batch}), for a client in another process. */
   String token() {
     return token;
+  }
+
+  /**
+   * A development JWT with {@code scopes} (space-separated), minted by deploy/mint-token.sh as
+   * {@code ./screenmesh token} does.
+   */
+  public String token(String scopes) {
+    return run(root.resolve("deploy/mint-token.sh"), tlsFile("").toString(), scopes, "3600", "tests", JWT_ISSUER,
+        JWT_AUDIENCE).strip();
   }
 
   /** A file of the mesh's TLS material (ca.crt, client.crt, client.key, ...), for a client in another process. */
@@ -302,26 +355,35 @@ public final class Mesh implements AutoCloseable {
         }
       }
     }
-    Path script = root.resolve("deploy/mesh-tls.sh");
-    Process p = new ProcessBuilder(script.toString(), dir.toString(), "1", "DNS:localhost,IP:127.0.0.1")
-        .redirectErrorStream(true).start();
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IllegalStateException(script + " failed: " + new String(p.getInputStream().readAllBytes(),
-            StandardCharsets.UTF_8));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while making TLS material", e);
-    }
-    token = Files.readString(tokenFile(), StandardCharsets.US_ASCII).strip();
+    this.root = root;
+    run(root.resolve("deploy/mesh-tls.sh"), dir.toString(), "1", "DNS:localhost,IP:127.0.0.1");
+    token = token("screen screen:batch");
   }
 
-  private List<String> client(String name, MeshService target) {
+  /** Runs one of the launcher's scripts, bounded in time, and returns what it printed. */
+  private static String run(Path script, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(script.toString()));
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException(script + " failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + script, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + script, e);
+    }
+  }
+
+  private List<String> client(String name, MeshService target, String identity) {
     String prefix = "-Dquarkus.grpc.clients." + name + ".";
     return List.of(prefix + "host=localhost", prefix + "port=" + port(target), prefix + "plain-text=false",
-        prefix + "ssl.certificate=" + tlsFile("client.crt"), prefix + "ssl.key=" + tlsFile("client.key"),
+        prefix + "ssl.certificate=" + tlsFile(identity + ".crt"), prefix + "ssl.key=" + tlsFile(identity + ".key"),
         prefix + "ssl.trust-store=" + tlsFile("ca.crt"));
   }
 

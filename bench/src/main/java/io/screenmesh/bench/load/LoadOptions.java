@@ -41,6 +41,9 @@ public record LoadOptions(String target, String address, String ca, String cert,
     double stepSeconds, int maxConcurrency, Path promptsFile, int maxChars, int promptChars, int promptCount,
     long seed, long deadlineMillis, int maxOutstanding, double targetP99Millis, boolean json) {
 
+  /** The file stem of the front door's certificate among the launcher's development material. */
+  static final String FRONT_DOOR_IDENTITY = "fusion-checker";
+
   /** The usage text printed by {@code --help} and on errors. */
   public static final String USAGE = """
       usage: LoadGen --target text|front (--address HOST:PORT | --mesh MESH_ENV) [options]
@@ -110,11 +113,12 @@ public record LoadOptions(String target, String address, String ca, String cert,
     String cert = v.remove("cert");
     String key = v.remove("key");
     if (ca != null && cert == null && target.equals("text") && !mesh.isEmpty()) {
-      // The launcher keeps the mesh's client certificate next to its CA; the modality
-      // services require one (mutual TLS).
+      // The launcher keeps the mesh identities' certificates next to its CA; the modality
+      // services admit only the front door's (mutual TLS, checked by SAN), which the load
+      // generator presents as it stands in for the front door.
       Path dir = Path.of(ca).toAbsolutePath().getParent();
-      cert = dir.resolve("client.crt").toString();
-      key = dir.resolve("client.key").toString();
+      cert = dir.resolve(FRONT_DOOR_IDENTITY + ".crt").toString();
+      key = dir.resolve(FRONT_DOOR_IDENTITY + ".key").toString();
     }
     if ((cert == null) != (key == null)) {
       throw new IllegalArgumentException("--cert and --key go together");

@@ -41,8 +41,8 @@ class LoadOptionsTest {
     assertNull(front.cert(), "the front door takes any TLS client");
     LoadOptions text = LoadOptions.parse(List.of("--mesh", env.toString(), "--target", "text"));
     assertEquals("localhost:7002", text.address());
-    assertEquals(dir.resolve("client.crt").toString(), text.cert());
-    assertEquals(dir.resolve("client.key").toString(), text.key());
+    assertEquals(dir.resolve("fusion-checker.crt").toString(), text.cert());
+    assertEquals(dir.resolve("fusion-checker.key").toString(), text.key());
   }
 
   @Test

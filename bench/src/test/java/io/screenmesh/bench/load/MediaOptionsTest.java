@@ -54,8 +54,8 @@ class MediaOptionsTest {
     MediaOptions image = MediaOptions.parse(List.of("--mesh", env.toString(), "--target", "image", "--payload", "a.png"));
     assertEquals("localhost:7003", image.load().address());
     assertEquals(dir.resolve("ca.crt").toString(), image.load().ca());
-    assertEquals(dir.resolve("client.crt").toString(), image.load().cert());
-    assertEquals(dir.resolve("client.key").toString(), image.load().key());
+    assertEquals(dir.resolve("fusion-checker.crt").toString(), image.load().cert());
+    assertEquals(dir.resolve("fusion-checker.key").toString(), image.load().key());
     MediaOptions audio = MediaOptions.parse(List.of("--target", "audio", "--payload", "a.wav", "--mesh", env.toString()));
     assertEquals("localhost:7004", audio.load().address());
     MediaOptions explicit = MediaOptions.parse(List.of("--target", "audio", "--payload", "a.wav", "--mesh", env.toString(),

@@ -5,12 +5,14 @@ import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
+import io.screenmesh.fusion.quota.Quotas;
 import io.screenmesh.fusion.v1.FusionCheckerServiceGrpc;
 import io.screenmesh.fusion.v1.ScreenItemRequest;
 import io.screenmesh.fusion.v1.ScreenItemResponse;
 import io.screenmesh.fusion.v1.ScreenItemStreamRequest;
 import io.screenmesh.fusion.v1.ScreenItemStreamResponse;
 import io.screenmesh.services.common.GrpcErrors;
+import io.screenmesh.services.common.auth.Principal;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
@@ -30,16 +32,25 @@ import java.util.concurrent.atomic.AtomicReference;
 public class FusionCheckerGrpcService extends FusionCheckerServiceGrpc.FusionCheckerServiceImplBase {
 
   private final ItemScreener screener;
+  private final Quotas quotas;
 
-  /** Creates the service over {@code screener}. */
+  /** Creates the service over {@code screener}, charging unary items to {@code quotas}. */
   @Inject
-  public FusionCheckerGrpcService(ItemScreener screener) {
+  public FusionCheckerGrpcService(ItemScreener screener, Quotas quotas) {
     this.screener = screener;
+    this.quotas = quotas;
   }
 
   @Override
   public void screenItem(ScreenItemRequest request, StreamObserver<ScreenItemResponse> response) {
     ServerCallStreamObserver<ScreenItemResponse> call = (ServerCallStreamObserver<ScreenItemResponse>) response;
+    Principal caller = Principal.current();
+    // Answered here, not through GrpcErrors, so that the refusal keeps its RetryInfo.
+    var overQuota = quotas.charge(caller, request.getSerializedSize());
+    if (overQuota.isPresent()) {
+      call.onError(overQuota.get());
+      return;
+    }
     AtomicReference<Cancellable> work = new AtomicReference<>();
     call.setOnCancelHandler(() -> {
       Cancellable c = work.get();
@@ -47,9 +58,9 @@ public class FusionCheckerGrpcService extends FusionCheckerServiceGrpc.FusionChe
         c.cancel();
       }
     });
-    // The deadline must be read now, on the call's own context; later callbacks run elsewhere.
+    // The deadline and the caller must be read now, on the call's own context; later callbacks run elsewhere.
     Deadline deadline = Context.current().getDeadline();
-    work.set(screener.screen(request, deadline).subscribe().with(
+    work.set(screener.screen(request, deadline, caller).subscribe().with(
         r -> {
           call.onNext(r);
           call.onCompleted();
@@ -63,7 +74,7 @@ public class FusionCheckerGrpcService extends FusionCheckerServiceGrpc.FusionChe
     call.disableAutoRequest();
     GrpcFlowControl.Inbound<ScreenItemStreamRequest> requests = new GrpcFlowControl.Inbound<>(call);
     GrpcFlowControl.Outbound<ScreenItemStreamResponse> answers = new GrpcFlowControl.Outbound<>(call);
-    screener.screenStream(Multi.createFrom().publisher(requests), Context.current().getDeadline())
+    screener.screenStream(Multi.createFrom().publisher(requests), Context.current().getDeadline(), Principal.current())
         .subscribe().withSubscriber(answers);
     return requests;
   }

@@ -45,6 +45,16 @@ public interface FusionConfig {
    */
   Limits limits();
 
+  /** How the front door watches the modality services' health ({@link DependencyHealth}). */
+  Health health();
+
+  /** The dependency health checks. */
+  interface Health {
+    /** Time between checks, and the deadline of each. */
+    @WithDefault("2s")
+    Duration interval();
+  }
+
   /** Per-modality size limits, the modality services' defaults. */
   interface Limits {
     /** Longest text in UTF-16 code units ({@code screenmesh.text.max-text-length}). */

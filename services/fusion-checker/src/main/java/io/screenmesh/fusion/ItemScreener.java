@@ -9,6 +9,7 @@ import io.screenmesh.fusion.audit.AuditSink;
 import io.screenmesh.fusion.policy.CrossModalRule;
 import io.screenmesh.fusion.policy.Policy;
 import io.screenmesh.fusion.policy.VerdictFusion;
+import io.screenmesh.fusion.quota.Quotas;
 import io.screenmesh.fusion.v1.Part;
 import io.screenmesh.fusion.v1.PartResult;
 import io.screenmesh.fusion.v1.ScreenItemRequest;
@@ -18,7 +19,7 @@ import io.screenmesh.fusion.v1.ScreenItemStreamResponse;
 import io.screenmesh.services.common.GrpcErrors;
 import io.screenmesh.services.common.ScreeningException;
 import io.screenmesh.services.common.Stages;
-import io.screenmesh.services.common.auth.Caller;
+import io.screenmesh.services.common.auth.Principal;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -41,8 +42,10 @@ import org.jboss.logging.Logger;
  * service that dies makes its parts UNAVAILABLE (fail-closed by default) rather than
  * failing the stream. An item without an id is answered with {@code INVALID_ARGUMENT
  * ITEM_ID_MISSING} under the generated id {@code #<n>}, n being its 1-based position on
- * the stream. The answer stream completes after the request stream has completed and every
- * item has been answered; cancelling it cancels the calls in flight.
+ * the stream. A stream item over its caller's quota is answered with an {@code ItemError}
+ * RESOURCE_EXHAUSTED {@code QUOTA_EXCEEDED} whose message says when to retry. The answer
+ * stream completes after the request stream has completed and every item has been answered;
+ * cancelling it cancels the calls in flight.
  */
 @Singleton
 public class ItemScreener {
@@ -56,12 +59,17 @@ public class ItemScreener {
   private final PolicyRegistry policies;
   private final ModalityFanOut fanOut;
   private final AuditSink audit;
+  private final Quotas quotas;
 
-  /** Wires the screener to the configured gRPC clients {@code text}, {@code image} and {@code audio}. */
+  /**
+   * Wires the screener to the configured gRPC clients {@code text}, {@code image} and
+   * {@code audio}; stream items are charged to {@code quotas}.
+   */
   @Inject
-  public ItemScreener(FusionConfig config, PolicyRegistry policies, AuditSink audit,
+  public ItemScreener(FusionConfig config, PolicyRegistry policies, AuditSink audit, Quotas quotas,
       @GrpcClient("text") Channel text, @GrpcClient("image") Channel image, @GrpcClient("audio") Channel audio) {
-    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)), audit);
+    this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)), audit,
+        quotas);
   }
 
   /**
@@ -70,13 +78,14 @@ public class ItemScreener {
    * @param settings limits and budgets
    * @param policies the policies that may be requested
    * @param fanOut the clients of the modality services
+   * @param quotas what each stream item is charged to
    */
   public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut) {
     this(settings, policies, fanOut, AuditSink.NONE);
   }
 
   /**
-   * Creates a screener that reports every answered item to {@code audit}.
+   * Creates a screener that reports every answered item to {@code audit}, without quotas.
    *
    * @param settings limits and budgets
    * @param policies the policies that may be requested
@@ -84,10 +93,25 @@ public class ItemScreener {
    * @param audit where each answered item is recorded
    */
   public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, AuditSink audit) {
+    this(settings, policies, fanOut, audit, Quotas.unlimited());
+  }
+
+  /**
+   * Creates a screener from its parts.
+   *
+   * @param settings limits and budgets
+   * @param policies the policies that may be requested
+   * @param fanOut the clients of the modality services
+   * @param audit where each answered item is recorded
+   * @param quotas what each stream item is charged to
+   */
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, AuditSink audit,
+      Quotas quotas) {
     this.settings = settings;
     this.policies = policies;
     this.fanOut = fanOut;
     this.audit = audit;
+    this.quotas = quotas;
   }
 
   /**
@@ -100,19 +124,29 @@ public class ItemScreener {
    *     unknown policy (POLICY_UNKNOWN); never fails because a modality service did
    */
   public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline) {
-    return screen(request, callerDeadline, Caller.current());
+    return screen(request, callerDeadline, Principal.current());
   }
 
-  private Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, String principal) {
-    return screenUnaudited(request, callerDeadline)
-        .invoke(r -> audit.screened(principal, request, r))
-        .onFailure().invoke(t -> audit.refused(principal, request, t));
+  /**
+   * Screens one item for {@code caller}, whose scopes decide which policies it may pick, and
+   * records it in the audit log under the caller's name.
+   *
+   * @param request the item
+   * @param callerDeadline the caller's deadline, or null when it set none
+   * @param caller who sent the item
+   * @return as {@link #screen(ScreenItemRequest, Deadline)}; also fails PERMISSION_DENIED
+   *     (POLICY_SCOPE_MISSING) for a fail-open policy the caller holds no scope for
+   */
+  public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, Principal caller) {
+    return screenUnaudited(request, callerDeadline, caller)
+        .invoke(r -> audit.screened(caller.name(), request, r))
+        .onFailure().invoke(t -> audit.refused(caller.name(), request, t));
   }
 
-  private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline) {
+  private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline, Principal caller) {
     return Uni.createFrom().deferred(() -> {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
-      Policy policy = policies.resolve(request.getPolicy());
+      Policy policy = policies.resolve(request.getPolicy(), caller);
       long start = System.nanoTime();
       List<Uni<PartResult>> calls = parts.stream()
           .map(p -> fanOut.screen(p, callerDeadline, request.getOmitSanitized())).toList();
@@ -129,26 +163,43 @@ public class ItemScreener {
    * @return one answer per request
    */
   public Multi<ScreenItemStreamResponse> screenStream(Multi<ScreenItemStreamRequest> requests, Deadline callerDeadline) {
+    return screenStream(requests, callerDeadline, Principal.current());
+  }
+
+  /**
+   * Screens a stream of items for {@code caller}; see the class comment.
+   *
+   * @param requests the caller's items
+   * @param callerDeadline the deadline of the whole stream, or null
+   * @param caller who opened the stream
+   * @return one answer per request
+   */
+  public Multi<ScreenItemStreamResponse> screenStream(Multi<ScreenItemStreamRequest> requests, Deadline callerDeadline,
+      Principal caller) {
     AtomicLong seq = new AtomicLong();
-    // Read here, on the call's context: the items are answered on other threads.
-    String principal = Caller.current();
     return requests
-        .onItem().transformToUni(r -> answer(r.getRequest(), seq.incrementAndGet(), callerDeadline, principal))
+        .onItem().transformToUni(r -> answer(r.getRequest(), seq.incrementAndGet(), callerDeadline, caller))
         .merge(settings.streamConcurrency());
   }
 
   private Uni<ScreenItemStreamResponse> answer(ScreenItemRequest request, long position, Deadline deadline,
-      String principal) {
+      Principal caller) {
     if (request.getId().isEmpty()) {
       String id = "#" + position;
       ScreeningException missing = ScreeningException.invalid("ITEM_ID_MISSING",
           "stream item " + position + " has no id; ids are required on streams");
-      audit.refused(principal, request, missing);
+      audit.refused(caller.name(), request, missing);
       return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(id)
           .setError(GrpcErrors.toItemError(missing))
           .build());
     }
-    return screen(request, deadline, principal)
+    var overQuota = quotas.charge(caller, request.getSerializedSize());
+    if (overQuota.isPresent()) {
+      audit.refused(caller.name(), request, overQuota.get());
+      return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(request.getId())
+          .setError(GrpcErrors.toItemError(overQuota.get())).build());
+    }
+    return screen(request, deadline, caller)
         .map(r -> ScreenItemStreamResponse.newBuilder().setId(request.getId()).setResponse(r).build())
         .onFailure().recoverWithItem(t -> ScreenItemStreamResponse.newBuilder()
             .setId(request.getId()).setError(GrpcErrors.toItemError(t)).build());

@@ -11,6 +11,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Decision;
+import io.screenmesh.common.v1.DetectorOutcome;
+import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
 import io.screenmesh.common.v1.Modality;
 import io.screenmesh.common.v1.Severity;
@@ -437,6 +439,43 @@ class FanOutFaultInjectionTest {
       assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(0).getOutcome(), r.toString());
       assertEquals(Decision.DECISION_ALLOW, r.getVerdict().getDecision(), r.toString());
     }
+  }
+
+  // Red-team regressions: under availability-first an image with an injection in its
+  // metadata must not be allowed unscreened.
+
+  private static ScreenItemRequest failOpenItem(String id) {
+    return item(id, text("what does this poster say?"), image()).toBuilder().setPolicy("availability-first").build();
+  }
+
+  @Test
+  void aCallerDeadlineShorterThanTheMarginIsNotAnOutage() {
+    peers.image.findings(finding(Category.CATEGORY_PROMPT_INJECTION, Severity.SEVERITY_HIGH));
+    ScreenItemResponse r = screener().screen(failOpenItem("short"), Deadline.after(10, TimeUnit.MILLISECONDS))
+        .await().atMost(WAIT);
+    assertEquals(Status.Code.DEADLINE_EXCEEDED.value(), r.getParts(1).getError().getCode());
+    assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
+  }
+
+  @Test
+  void anImageThatExhaustsItsBudgetIsNotAnOutage() {
+    peers.image.fault(Fault.HANG);
+    FusionSettings tight = new FusionSettings(16, 32, Duration.ofMillis(25), Duration.ofSeconds(30),
+        Duration.ofMillis(300), Duration.ofSeconds(30));
+    ScreenItemResponse r = screener(tight).screen(failOpenItem("slow-decode"), null).await().atMost(WAIT);
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE, r.getParts(1).getOutcome());
+    assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
+  }
+
+  @Test
+  void unscreenedMetadataTextFollowsTheTextRuleUnderAFailOpenPolicy() {
+    // text-screening is down: the image service answers with its metadata-text detector FAILED.
+    peers.image.detectors(DetectorRun.newBuilder().setDetector("image.metadata-text")
+        .setOutcome(DetectorOutcome.DETECTOR_OUTCOME_FAILED)
+        .setReason("TEXT_SCREENING_UNAVAILABLE: text screening is unreachable").build());
+    ScreenItemResponse r = screener().screen(failOpenItem("no-text"), null).await().atMost(WAIT);
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(1).getOutcome());
+    assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
   }
 
   private static ScreenItemStreamRequest stream(ScreenItemRequest r) {

@@ -69,6 +69,46 @@ public interface ImageConfig {
   /** {@code screenmesh.image.verdict.*}: the verdict thresholds. */
   java.util.Map<String, String> verdict();
 
+  /** OCR of the text in the pixels, under {@code screenmesh.image.ocr.*}. */
+  Ocr ocr();
+
+  /** OCR (Tesseract) settings of detector {@code image.ocr}. */
+  interface Ocr {
+
+    /** {@code screenmesh.image.ocr.language}: the Tesseract language (its traineddata must be installed). */
+    @WithDefault("eng")
+    String language();
+
+    /** {@code screenmesh.image.ocr.data-path}: the tessdata folder; unset, the library's default. */
+    java.util.Optional<String> dataPath();
+
+    /**
+     * {@code screenmesh.image.ocr.budget}: the most OCR time one image may take, all passes
+     * together; over it, what was read is screened and the image is reported as not fully read.
+     */
+    @WithDefault("1500ms")
+    Duration budget();
+
+    /** {@code screenmesh.image.ocr.threads}: Tesseract engines and their threads; unset, the cores. */
+    java.util.Optional<Integer> threads();
+
+    /** {@code screenmesh.image.ocr.min-word-confidence}: words below this confidence (0..100) are dropped as noise. */
+    @WithDefault("55")
+    float minWordConfidence();
+
+    /** {@code screenmesh.image.ocr.small-word-height}: text with words lower than this (pixels) is read again upscaled twice. */
+    @WithDefault("15")
+    int smallWordHeight();
+
+    /** {@code screenmesh.image.ocr.max-side}: larger images are shrunk to this longest side before OCR. */
+    @WithDefault("2500")
+    int maxSide();
+
+    /** {@code screenmesh.image.ocr.max-upscaled-side}: no upscaling past this longest side. */
+    @WithDefault("2000")
+    int maxUpscaledSide();
+  }
+
   /** Limits on the text read from an image's metadata. */
   interface Metadata {
 

@@ -39,6 +39,7 @@ public class Readiness implements ServerInterceptor {
   private final AtomicBoolean ready = new AtomicBoolean();
   // Before starting() the service does not take part (the front door), and health is Quarkus'.
   private volatile boolean warming;
+  private volatile boolean draining;
 
   /**
    * Creates the readiness holder over Quarkus' gRPC health storage. The compute backend is
@@ -62,8 +63,22 @@ public class Readiness implements ServerInterceptor {
     set(ServingStatus.NOT_SERVING, services);
   }
 
+  /**
+   * Marks everything NOT_SERVING when a graceful shutdown begins ({@code quarkus.shutdown.delay}),
+   * so that probes and the front door's dependency checks stop sending calls while the calls in
+   * flight finish ({@code quarkus.shutdown.timeout}); nothing marks it SERVING again.
+   */
+  void shuttingDown(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+    draining = true;
+    set(ServingStatus.NOT_SERVING, health.getStatuses().keySet().toArray(String[]::new));
+    LOG.info("shutting down: health says NOT_SERVING while the calls in flight finish");
+  }
+
   /** Marks the service and {@code services} SERVING. */
   public void ready(String... services) {
+    if (draining) {
+      return;
+    }
     set(ServingStatus.SERVING, services);
     warming = false;
     if (ready.compareAndSet(false, true)) {

@@ -43,4 +43,22 @@ class ReadinessTest {
       server.shutdownNow();
     }
   }
+
+  @Test
+  void aGracefulShutdownMarksEverythingNotServingForGood() {
+    GrpcHealthStorage storage = new GrpcHealthStorage();
+    Readiness readiness = new Readiness(storage, () -> "java");
+    readiness.ready("screenmesh.text.v1.TextScreeningService");
+    storage.setStatus("screenmesh.fusion.v1.FusionCheckerService", grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING);
+
+    readiness.shuttingDown(new io.quarkus.runtime.ShutdownDelayInitiatedEvent());
+    storage.getStatuses().forEach((service, status) -> assertEquals(
+        grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus.NOT_SERVING, status, "'" + service + "'"));
+    assertTrue(storage.getStatuses().containsKey(GrpcHealthStorage.DEFAULT_SERVICE_NAME));
+
+    // A warm-up that ends during the shutdown must not make it SERVING again.
+    readiness.ready("screenmesh.text.v1.TextScreeningService");
+    assertEquals(grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus.NOT_SERVING,
+        storage.getStatuses().get("screenmesh.text.v1.TextScreeningService"));
+  }
 }

@@ -5,6 +5,7 @@ import io.screenmesh.common.v1.Decision;
 import io.screenmesh.common.v1.DetectorOutcome;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
+import io.screenmesh.common.v1.Modality;
 import io.screenmesh.common.v1.Severity;
 import io.screenmesh.common.v1.Verdict;
 import io.screenmesh.fusion.v1.ModalityOutcome;
@@ -51,6 +52,17 @@ import java.util.List;
  *       a half-screened part through under a fail-closed modality.</li>
  * </ul>
  *
+ * <p><b>Fail-open covers outages only.</b> A policy's fail-open rule is for a modality
+ * service that is down, not for an input that ran out of time or text that went unscreened,
+ * both of which a caller can cause on purpose:
+ * <ul>
+ *   <li>a part that ended DEADLINE_EXCEEDED (the caller's own deadline, or an input slow
+ *       enough to exhaust the modality's budget) or whose detector TIMED_OUT fails closed;</li>
+ *   <li>a part whose derived text (metadata, OCR, transcripts) text-screening could not
+ *       screen (reasons {@code TEXT_SCREENING_*}) follows the text rule: it fails open only
+ *       when both its own modality and text fail open.</li>
+ * </ul>
+ *
  * <p><b>Reasons.</b> The verdict's reasons are the findings whose own decision equals the
  * item's decision (for ALLOW: only the fail-open notices), in part order.
  *
@@ -62,6 +74,8 @@ public final class VerdictFusion {
   public static final String UNAVAILABLE_DETECTOR = "fusion.unavailable";
   /** Detector id of the findings added for parts their service refused. */
   public static final String REJECTED_DETECTOR = "fusion.rejected";
+  /** How the reasons of unscreened derived text begin (DerivedTextScreener's reasons). */
+  static final String TEXT_SCREENING_REASON_PREFIX = "TEXT_SCREENING_";
 
   private VerdictFusion() {}
 
@@ -174,16 +188,66 @@ public final class VerdictFusion {
     }
     // UNAVAILABLE, and defensively anything else that is not SCREENED.
     f.setDetector(UNAVAILABLE_DETECTOR).setCategory(Category.CATEGORY_SCREENING_UNAVAILABLE);
-    if (policy.failMode(part.getModality()) == FailMode.OPEN) {
+    if (failMode(policy, part) == FailMode.OPEN) {
       f.setSeverity(Severity.SEVERITY_INFO)
           .setMessage("the " + modalityName(part) + " service could not screen the part" + why
               + "; policy " + policy.name() + " fails open for it");
       return new Judged(f.build(), 0.0, Decision.DECISION_ALLOW, true);
     }
+    String rule = policy.failMode(part.getModality()) == FailMode.CLOSED ? "policy " + policy.name() + " fails closed for it"
+        : cause(part) == Cause.TIMEOUT ? "running out of time is not an outage, so it fails closed"
+        : "its derived text follows the text rule, which fails closed";
     f.setSeverity(Severity.SEVERITY_HIGH)
-        .setMessage("the " + modalityName(part) + " service could not screen the part" + why
-            + "; policy " + policy.name() + " fails closed for it");
+        .setMessage("the " + modalityName(part) + " service could not screen the part" + why + "; " + rule);
     return new Judged(f.build(), 1.0, Decision.DECISION_BLOCK, false);
+  }
+
+  /** Why a part went unscreened, as far as the fail rule cares; later constants are stricter. */
+  private enum Cause { OUTAGE, DERIVED_TEXT, TIMEOUT }
+
+  /** The fail rule that applies to a part that was not (fully) screened; see the class comment. */
+  private static FailMode failMode(Policy policy, PartResult part) {
+    FailMode own = policy.failMode(part.getModality());
+    return switch (cause(part)) {
+      case OUTAGE -> own;
+      case TIMEOUT -> FailMode.CLOSED;
+      case DERIVED_TEXT -> own == FailMode.OPEN && policy.failMode(Modality.MODALITY_TEXT) == FailMode.OPEN
+          ? FailMode.OPEN : FailMode.CLOSED;
+    };
+  }
+
+  private static Cause cause(PartResult part) {
+    Cause cause = Cause.OUTAGE;
+    if (part.hasError()) {
+      cause = worse(cause, causeOf(part.getError().getCode(), part.getError().getReason()));
+    }
+    for (DetectorRun d : part.getProcessing().getDetectorsList()) {
+      if (d.getOutcome() == DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT) {
+        cause = worse(cause, Cause.TIMEOUT);
+      } else if (d.getOutcome() == DetectorOutcome.DETECTOR_OUTCOME_FAILED) {
+        cause = worse(cause, causeOf(0, d.getReason()));
+      }
+    }
+    for (Finding f : part.getFindingsList()) {
+      if (f.getCategory() == Category.CATEGORY_SCREENING_UNAVAILABLE) {
+        cause = worse(cause, causeOf(0, f.getMessage()));
+      }
+    }
+    return cause;
+  }
+
+  /** A cause read from a gRPC code and a reason (or a message that quotes one). */
+  private static Cause causeOf(int code, String reason) {
+    if (code == io.grpc.Status.Code.DEADLINE_EXCEEDED.value()) {
+      return Cause.TIMEOUT;
+    }
+    // DerivedTextScreener's reasons (TEXT_SCREENING_UNAVAILABLE, TEXT_SCREENING_DEADLINE_EXCEEDED)
+    // lead the detector's failure reason and are quoted in its finding's message.
+    return reason.contains(TEXT_SCREENING_REASON_PREFIX) ? Cause.DERIVED_TEXT : Cause.OUTAGE;
+  }
+
+  private static Cause worse(Cause a, Cause b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static String modalityName(PartResult part) {

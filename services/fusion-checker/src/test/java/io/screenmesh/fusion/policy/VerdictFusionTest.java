@@ -6,14 +6,17 @@ import static io.screenmesh.fusion.testing.Findings.screened;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Status;
 import io.screenmesh.common.v1.Category;
 import io.screenmesh.common.v1.Decision;
 import io.screenmesh.common.v1.DetectorOutcome;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.Finding;
+import io.screenmesh.common.v1.ItemError;
 import io.screenmesh.common.v1.Modality;
 import io.screenmesh.common.v1.ProcessingInfo;
 import io.screenmesh.common.v1.Severity;
+import io.screenmesh.common.v1.Verdict;
 import io.screenmesh.fusion.v1.ModalityOutcome;
 import io.screenmesh.fusion.v1.PartResult;
 import java.util.List;
@@ -168,16 +171,80 @@ class VerdictFusionTest {
   }
 
   @Test
-  void aTimedOutDetectorFailsOpenWhereThePolicySaysSo() {
+  void aTimedOutDetectorFailsClosedEvenWhereThePolicyFailsOpen() {
+    // A slow input is not an outage: whoever sends one must not get it allowed unscreened.
     VerdictFusion.Fused f = VerdictFusion.fuse(POLICY, List.of(
         screened("p0", Modality.MODALITY_TEXT),
         withDetector(screened("clip", Modality.MODALITY_AUDIO), "audio.transcript", DetectorOutcome.DETECTOR_OUTCOME_TIMED_OUT)));
+    assertEquals(Decision.DECISION_BLOCK, f.verdict().getDecision());
+    Finding reason = f.verdict().getReasons(0);
+    assertEquals(Severity.SEVERITY_HIGH, reason.getSeverity());
+    assertEquals("clip", reason.getPartId());
+    assertTrue(reason.getMessage().contains("audio.transcript timed out"), reason.getMessage());
+  }
+
+  // Red-team regressions: under availability-first (image and audio fail open, text fails
+  // closed) an image with an injection in its metadata must never be allowed unscreened.
+
+  private static final Policy AVAILABILITY_FIRST = PolicyLoader.loadBundled().get("availability-first");
+
+  private static PartResult failedWith(String id, Modality modality, Status.Code code, String reason) {
+    return notScreened(id, modality, ModalityOutcome.MODALITY_OUTCOME_UNAVAILABLE).toBuilder()
+        .setError(ItemError.newBuilder().setCode(code.value()).setReason(reason).setMessage("scripted")).build();
+  }
+
+  private static Verdict imageFailedWith(Status.Code code, String reason) {
+    return VerdictFusion.fuse(AVAILABILITY_FIRST, List.of(failedWith("photo", Modality.MODALITY_IMAGE, code, reason))).verdict();
+  }
+
+  @Test
+  void anImageOutOfTimeIsNotAnOutage() {
+    // (a) the caller's 10 ms deadline is shorter than the fusion margin; (b) a slow decode hits
+    // the image budget: either way the image call ends DEADLINE_EXCEEDED.
+    Verdict v = imageFailedWith(Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED");
+    assertEquals(Decision.DECISION_BLOCK, v.getDecision());
+    assertEquals(Severity.SEVERITY_HIGH, v.getReasons(0).getSeverity());
+    assertTrue(v.getReasons(0).getMessage().endsWith("running out of time is not an outage, so it fails closed"),
+        v.getReasons(0).getMessage());
+    // An image service that is down still fails open under availability-first.
+    Verdict down = imageFailedWith(Status.Code.UNAVAILABLE, "");
+    assertEquals(Decision.DECISION_ALLOW, down.getDecision());
+    assertEquals(Severity.SEVERITY_INFO, down.getReasons(0).getSeverity());
+  }
+
+  @Test
+  void unscreenedMetadataTextFollowsTheTextRule() {
+    // (c) text-screening is down: the image service answers, its metadata-text detector failed.
+    PartResult image = screened("photo", Modality.MODALITY_IMAGE).toBuilder()
+        .setProcessing(ProcessingInfo.newBuilder().addDetectors(DetectorRun.newBuilder()
+            .setDetector("image.metadata-text").setOutcome(DetectorOutcome.DETECTOR_OUTCOME_FAILED)
+            .setReason("TEXT_SCREENING_UNAVAILABLE: text screening is unreachable (error id 1)")))
+        .build();
+    VerdictFusion.Fused f = VerdictFusion.fuse(AVAILABILITY_FIRST, List.of(image));
+    assertEquals(Decision.DECISION_BLOCK, f.verdict().getDecision());
+
+    // The whole image call refused for the same reason.
+    assertEquals(Decision.DECISION_BLOCK, imageFailedWith(Status.Code.UNAVAILABLE, "TEXT_SCREENING_UNAVAILABLE").getDecision());
+
+    // Only the service's finding says so (the engine's notice quotes the reason).
+    Finding notice = finding(Category.CATEGORY_SCREENING_UNAVAILABLE, Severity.SEVERITY_HIGH).toBuilder()
+        .setMessage("detector audio.metadata-text failed (TEXT_SCREENING_DEADLINE_EXCEEDED: late): the input was not fully screened")
+        .build();
+    VerdictFusion.Fused clip = VerdictFusion.fuse(AVAILABILITY_FIRST, List.of(screened("clip", Modality.MODALITY_AUDIO, notice)));
+    assertEquals(Decision.DECISION_BLOCK, clip.verdict().getDecision());
+  }
+
+  @Test
+  void derivedTextFailsOpenOnlyWhereTextFailsOpenToo() {
+    Policy allOpen = PolicyLoader.parse("open.yaml", """
+        policies:
+          open:
+            thresholds: {flag: 0.4, block: 0.75}
+            unavailable: {text: fail-open, image: fail-open, audio: fail-open}
+        """).get("open");
+    VerdictFusion.Fused f = VerdictFusion.fuse(allOpen, List.of(
+        failedWith("photo", Modality.MODALITY_IMAGE, Status.Code.UNAVAILABLE, "TEXT_SCREENING_UNAVAILABLE")));
     assertEquals(Decision.DECISION_ALLOW, f.verdict().getDecision());
-    assertEquals(1, f.verdict().getReasonsCount(), "the caller learns that the clip was not fully screened");
-    Finding notice = f.verdict().getReasons(0);
-    assertEquals(Severity.SEVERITY_INFO, notice.getSeverity());
-    assertEquals("clip", notice.getPartId());
-    assertTrue(notice.getMessage().contains("audio.transcript timed out"), notice.getMessage());
   }
 
   @Test

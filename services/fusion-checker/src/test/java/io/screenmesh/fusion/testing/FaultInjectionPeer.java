@@ -89,6 +89,16 @@ public final class FaultInjectionPeer implements AutoCloseable {
       b.maxRstFramesPerWindow(maxRstFramesPerWindow, 30);
     }
     server = b.addService(service)
+        // A live peer says SERVING, as a warm modality service does: the front door watches it.
+        .addService(new grpc.health.v1.HealthGrpc.HealthImplBase() {
+          @Override
+          public void check(grpc.health.v1.HealthOuterClass.HealthCheckRequest request,
+              io.grpc.stub.StreamObserver<grpc.health.v1.HealthOuterClass.HealthCheckResponse> out) {
+            out.onNext(grpc.health.v1.HealthOuterClass.HealthCheckResponse.newBuilder()
+                .setStatus(grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING).build());
+            out.onCompleted();
+          }
+        })
         .maxInboundMessageSize(32 * 1024 * 1024)
         .build()
         .start();
