@@ -15,6 +15,9 @@ import java.util.Map;
  * seeds) makes them peaky and multi-modal, which the Shapiro–Wilk statistic W shows. Once a
  * principal has sent {@code minQueries} queries, W below {@code wThreshold} flags it.
  *
+ * <p>A query identical to a stored one (after 8-bit quantization) is not counted: repeating a
+ * prompt gains an extractor nothing and is common in ordinary use.
+ *
  * <p>Memory is bounded: at most {@code maxPrincipals} principals (the least recently seen is
  * forgotten), {@code maxGrowingSet} queries per principal stored as 8-bit quantized unit
  * vectors (the oldest replaced first) and the last {@code window} distances.
@@ -129,6 +132,11 @@ public final class ExtractionMonitor {
         return new Observation(false, Double.NaN, 0);
       }
       double d = nearest(q);
+      if (d == 0) {
+        // The same query again (a retry, a cached prompt) tells an extractor nothing new, and
+        // ordinary callers repeat themselves: it is neither a step of a sweep nor counted.
+        return new Observation(false, Double.NaN, distanceCount);
+      }
       pushDistance(d);
       if (d > threshold) {
         add(q);
