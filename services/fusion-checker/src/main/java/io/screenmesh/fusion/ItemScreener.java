@@ -6,6 +6,7 @@ import io.quarkus.grpc.GrpcClient;
 import io.screenmesh.common.v1.DetectorRun;
 import io.screenmesh.common.v1.ProcessingInfo;
 import io.screenmesh.fusion.audit.AuditSink;
+import io.screenmesh.fusion.extraction.ExtractionGuard;
 import io.screenmesh.fusion.policy.CrossModalRule;
 import io.screenmesh.fusion.policy.Policy;
 import io.screenmesh.fusion.policy.VerdictFusion;
@@ -25,6 +26,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -61,6 +64,7 @@ public class ItemScreener {
   private final ModalityFanOut fanOut;
   private final AuditSink audit;
   private final Quotas quotas;
+  private final ExtractionGuard extraction;
 
   /**
    * Wires the screener to the configured gRPC clients {@code text}, {@code image} and
@@ -68,9 +72,10 @@ public class ItemScreener {
    */
   @Inject
   public ItemScreener(FusionConfig config, PolicyRegistry policies, AuditSink audit, Quotas quotas,
+      ExtractionGuard extraction,
       @GrpcClient("text") Channel text, @GrpcClient("image") Channel image, @GrpcClient("audio") Channel audio) {
     this(FusionSettings.from(config), policies, new ModalityFanOut(text, image, audio, FusionSettings.from(config)), audit,
-        quotas);
+        quotas, extraction);
   }
 
   /**
@@ -108,11 +113,27 @@ public class ItemScreener {
    */
   public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, AuditSink audit,
       Quotas quotas) {
+    this(settings, policies, fanOut, audit, quotas, ExtractionGuard.OFF);
+  }
+
+  /**
+   * Creates a screener from its parts, with model-extraction monitoring.
+   *
+   * @param settings limits and budgets
+   * @param policies the policies that may be requested
+   * @param fanOut the clients of the modality services
+   * @param audit where each answered item is recorded
+   * @param quotas what each stream item is charged to
+   * @param extraction judges each principal's text queries
+   */
+  public ItemScreener(FusionSettings settings, PolicyRegistry policies, ModalityFanOut fanOut, AuditSink audit,
+      Quotas quotas, ExtractionGuard extraction) {
     this.settings = settings;
     this.policies = policies;
     this.fanOut = fanOut;
     this.audit = audit;
     this.quotas = quotas;
+    this.extraction = extraction;
   }
 
   /**
@@ -139,20 +160,32 @@ public class ItemScreener {
    *     (POLICY_SCOPE_MISSING) for a fail-open policy the caller holds no scope for
    */
   public Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, Principal caller) {
-    return screenUnaudited(request, callerDeadline, caller)
+    return screen(request, callerDeadline, caller, true);
+  }
+
+  // Only inline calls are judged for model extraction: a batch stream is a data pipeline screening
+  // its own dataset, whose items may well be near-duplicates, not a caller probing a model.
+  private Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, Principal caller,
+      boolean judgeExtraction) {
+    return screenUnaudited(request, callerDeadline, caller, judgeExtraction && extraction.enabled())
         .invoke(r -> audit.screened(caller.name(), request, r))
         .onFailure().invoke(t -> audit.refused(caller.name(), request, t));
   }
 
-  private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline, Principal caller) {
+  private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline, Principal caller,
+      boolean judgeExtraction) {
     return Uni.createFrom().deferred(() -> {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
       Policy policy = policies.resolve(request.getPolicy(), caller);
       long start = System.nanoTime();
+      List<ExtractionGuard.PartEmbedding> texts = Collections.synchronizedList(new ArrayList<>());
       List<Uni<PartResult>> calls = parts.stream()
-          .map(p -> fanOut.screen(p, callerDeadline, request.getOmitSanitized())).toList();
+          .map(p -> fanOut.screen(p, callerDeadline, request.getOmitSanitized(),
+              judgeExtraction && p.hasText() ? v -> texts.add(new ExtractionGuard.PartEmbedding(p.getId(), v)) : null))
+          .toList();
       return Uni.join().all(calls).andFailFast()
-          .map(results -> fuse(request.getId(), policy, results, System.nanoTime() - start));
+          .map(results -> extraction.judge(caller.name(), List.copyOf(texts),
+              fuse(request.getId(), policy, results, System.nanoTime() - start)));
     });
   }
 
@@ -200,7 +233,7 @@ public class ItemScreener {
       return Uni.createFrom().item(ScreenItemStreamResponse.newBuilder().setId(request.getId())
           .setError(GrpcErrors.toItemError(overQuota.get())).build());
     }
-    return screen(request, deadline, caller)
+    return screen(request, deadline, caller, false)
         .map(r -> ScreenItemStreamResponse.newBuilder().setId(request.getId()).setResponse(r).build())
         .onFailure().recoverWithItem(t -> ScreenItemStreamResponse.newBuilder()
             .setId(request.getId()).setError(GrpcErrors.toItemError(t)).build());

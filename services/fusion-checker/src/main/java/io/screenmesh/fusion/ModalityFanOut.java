@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -96,6 +97,17 @@ public final class ModalityFanOut {
    * @return the part's result; never a failure
    */
   public Uni<PartResult> screen(Part part, Deadline callerDeadline, boolean omitSanitized) {
+    return screen(part, callerDeadline, omitSanitized, null);
+  }
+
+  /**
+   * Screens one part and, for a text part, hands its sentence embedding to {@code embeddings}
+   * (when text-screening returns one).
+   *
+   * @param embeddings receives the text's L2-normalized embedding; null to not ask for it
+   * @see #screen(Part, Deadline, boolean)
+   */
+  public Uni<PartResult> screen(Part part, Deadline callerDeadline, boolean omitSanitized, Consumer<float[]> embeddings) {
     Modality modality = modalityOf(part);
     ScreeningException tooLarge = ItemValidator.oversize(part, settings.limits());
     if (tooLarge != null) {
@@ -103,16 +115,26 @@ public final class ModalityFanOut {
     }
     return Uni.createFrom().deferred(() -> {
       Deadline deadline = deadlineFor(modality, callerDeadline);
-      return send(part, deadline, omitSanitized)
+      return send(part, deadline, omitSanitized, embeddings)
           .onFailure(ModalityFanOut::transportFailure).retry().atMost(1);
     }).onFailure().recoverWithItem(t -> failed(part, modality, t));
   }
 
-  private Uni<PartResult> send(Part part, Deadline deadline, boolean omitSanitized) {
+  private Uni<PartResult> send(Part part, Deadline deadline, boolean omitSanitized, Consumer<float[]> embeddings) {
     return switch (part.getContentCase()) {
       case TEXT -> ModalityFanOut.<ScreenTextRequest, ScreenTextResponse>call((q, o) -> text.withDeadline(deadline).screenText(q, o),
           ScreenTextRequest.newBuilder().setId(part.getId()).setText(part.getText())
-              .setOrigin(TextOrigin.TEXT_ORIGIN_PROMPT).setOmitSanitized(omitSanitized).build())
+              .setOrigin(TextOrigin.TEXT_ORIGIN_PROMPT).setOmitSanitized(omitSanitized)
+              .setWantEmbedding(embeddings != null).build())
+          .invoke(r -> {
+            if (embeddings != null && r.getEmbeddingCount() > 0) {
+              float[] v = new float[r.getEmbeddingCount()];
+              for (int i = 0; i < v.length; i++) {
+                v[i] = r.getEmbedding(i);
+              }
+              embeddings.accept(v);
+            }
+          })
           .map(r -> fromText(part, r, omitSanitized));
       case IMAGE -> ModalityFanOut.<ScreenImageRequest, ScreenImageResponse>call((q, o) -> image.withDeadline(deadline).screenImage(q, o),
           ScreenImageRequest.newBuilder().setId(part.getId()).setData(part.getImage())

@@ -73,6 +73,30 @@ class TextScreeningGrpcServiceTest {
   }
 
   @Test
+  void theEmbeddingComesBackOnlyWhenAskedFor() {
+    ScreenTextResponse plain = blocking().screenText(request("e1", "What is the capital of France?"));
+    assertEquals(0, plain.getEmbeddingCount());
+    ScreenTextResponse a = blocking().screenText(request("e2", "What is the capital of France?").toBuilder()
+        .setWantEmbedding(true).build());
+    ScreenTextResponse b = blocking().screenText(request("e3", "Which city is the capital of France?").toBuilder()
+        .setWantEmbedding(true).build());
+    ScreenTextResponse c = blocking().screenText(request("e4", "My parcel was never delivered, can I get a refund?")
+        .toBuilder().setWantEmbedding(true).build());
+    assertEquals(384, a.getEmbeddingCount());
+    assertEquals(64, a.getEmbeddingModel().length());
+    double norm = 0;
+    double ab = 0;
+    double ac = 0;
+    for (int i = 0; i < 384; i++) {
+      norm += a.getEmbedding(i) * a.getEmbedding(i);
+      ab += a.getEmbedding(i) * b.getEmbedding(i);
+      ac += a.getEmbedding(i) * c.getEmbedding(i);
+    }
+    assertEquals(1.0, norm, 1e-4);
+    assertTrue(ab > ac + 0.3, "a paraphrase is nearer than another topic: " + ab + " vs " + ac);
+  }
+
+  @Test
   void oversizedTextIsResourceExhausted() {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> blocking().screenText(request("big", "x".repeat(65_537))));

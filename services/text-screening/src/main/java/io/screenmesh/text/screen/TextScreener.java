@@ -15,6 +15,8 @@ import io.screenmesh.services.common.engine.DetectorRegistry;
 import io.screenmesh.services.common.engine.DynamicBatcher;
 import io.screenmesh.services.common.engine.ModalityVerdict;
 import io.screenmesh.text.decode.PayloadDecoder;
+import io.screenmesh.text.embed.Embedder;
+import io.screenmesh.text.embed.TextEmbedding;
 import io.screenmesh.text.rules.InjectionRules;
 import io.screenmesh.text.secrets.SecretDetector;
 import io.screenmesh.text.unicode.Confusables;
@@ -254,6 +256,12 @@ public final class TextScreener {
     } else {
       out.setSanitizedOmitted(!p.text().isEmpty());
     }
+    if (p.request().getWantEmbedding() && p.embedding() != null) {
+      for (float x : wholeText(p.embedding())) {
+        out.addEmbedding(x);
+      }
+      out.setEmbeddingModel(embeddings.embedder().modelSha256());
+    }
     return out.setProcessing(ProcessingInfo.newBuilder()
             .setService(SERVICE)
             .addAllTimings(stages.timings())
@@ -262,6 +270,22 @@ public final class TextScreener {
             .addAllDetectors(s.runs())
             .setBatchSize(batchSize))
         .build();
+  }
+
+  /** One vector for the whole text: the mean of its windows' vectors, L2-normalized again. */
+  static float[] wholeText(TextEmbedding e) {
+    float[] sum = e.first().vector().clone();
+    for (int w = 1; w < e.windows().size(); w++) {
+      float[] v = e.windows().get(w).vector();
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += v[i];
+      }
+    }
+    double norm = Math.sqrt(Embedder.dot(sum, sum));
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] = (float) (sum[i] / norm);
+    }
+    return sum;
   }
 
   private void validate(ScreenTextRequest request) {

@@ -32,4 +32,15 @@ class TextEmbeddingsTest {
     TextEmbedding e = new TextEmbedding(List.of(new TextEmbedding.Window(0, 0, new float[] {1f})));
     assertEquals(0, TextEmbeddings.toOriginal(e, map).first().end());
   }
+
+  @Test
+  void theWholeTextVectorIsTheNormalizedMeanOfItsWindows() {
+    TextEmbedding e = new TextEmbedding(List.of(new TextEmbedding.Window(0, 3, new float[] {1f, 0f}),
+        new TextEmbedding.Window(2, 6, new float[] {0f, 1f})));
+    float[] v = TextScreener.wholeText(e);
+    assertEquals(Math.sqrt(0.5), v[0], 1e-6);
+    assertEquals(Math.sqrt(0.5), v[1], 1e-6);
+    float[] one = TextScreener.wholeText(new TextEmbedding(List.of(new TextEmbedding.Window(0, 1, new float[] {0.6f, 0.8f}))));
+    assertEquals(0.6, one[0], 1e-6);
+  }
 }
