@@ -106,7 +106,7 @@ public final class TrainCommand {
     TextAnalyzer analyzer = TextScreener.analyzer(ScreeningSettings.defaults(), new Confusables());
     List<Trainer.Example> examples = features(items, spec, embedder, analyzer, o.cache(), err);
 
-    Trainer trainer = new Trainer(LogisticRegression.Options.defaults(o.seed()));
+    Trainer trainer = new Trainer(LogisticRegression.Options.defaults(o.seed()), o.threads());
     long t0 = System.nanoTime();
     err.println("screenmesh train: leave-one-source-out over "
         + items.stream().map(LabeledData.Item::source).distinct().count() + " sources...");
@@ -184,7 +184,9 @@ public final class TrainCommand {
         cv.auc()));
     Map<HeadCategory, Double> sorted = new EnumMap<>(cv.thresholds());
     sorted.forEach((c, t) -> s.append(String.format(Locale.ROOT, "head %-9s threshold %.4f (log-odds %.3f), "
-        + "out-of-fold AUC on its own attacks %.4f%n", c.key(), LogisticRegression.sigmoid(t), t, cv.headAuc().get(c))));
+        + "out-of-fold AUC on its own attacks %s%n", c.key(), LogisticRegression.sigmoid(t), t,
+        cv.headAuc().get(c).isNaN() ? "- (its only attack source is held out in its own fold)"
+            : String.format(Locale.ROOT, "%.4f", cv.headAuc().get(c)))));
     return s.toString();
   }
 

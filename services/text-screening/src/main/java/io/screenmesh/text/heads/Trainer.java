@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Fits one head per category, judges them by leaving whole sources out, and calibrates their
@@ -81,10 +85,23 @@ public final class Trainer {
       double tpr, double fpr, double auc, Map<HeadCategory, Double> headAuc) {}
 
   private final LogisticRegression.Options options;
+  private final int threads;
 
-  /** A trainer with these fitting options. */
+  /** A trainer with these fitting options, fitting one fold at a time. */
   public Trainer(LogisticRegression.Options options) {
+    this(options, 1);
+  }
+
+  /**
+   * A trainer with these fitting options, fitting up to {@code threads} folds at once (each fold on
+   * one thread, so the results do not depend on how many).
+   */
+  public Trainer(LogisticRegression.Options options, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be positive, got " + threads);
+    }
     this.options = options;
+    this.threads = threads;
   }
 
   /**
@@ -132,13 +149,30 @@ public final class Trainer {
     for (double[] r : logits) {
       Arrays.fill(r, Double.NEGATIVE_INFINITY);
     }
-    for (String held : sources) {
-      List<Example> train = examples.stream().filter(e -> !e.source().equals(held)).toList();
-      Map<HeadCategory, LogisticRegression.Model> models = train.stream().anyMatch(e -> e.label() == 1)
-          && train.stream().anyMatch(e -> e.label() == 0) ? fit(train) : Map.of();
+    List<String> held = new ArrayList<>(sources);
+    List<Map<HeadCategory, LogisticRegression.Model>> folds = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<Map<HeadCategory, LogisticRegression.Model>>> futures = new ArrayList<>();
+      for (String h : held) {
+        List<Example> train = examples.stream().filter(e -> !e.source().equals(h)).toList();
+        futures.add(pool.submit(() -> train.stream().anyMatch(e -> e.label() == 1)
+            && train.stream().anyMatch(e -> e.label() == 0) ? fit(train) : Map.of()));
+      }
+      for (var f : futures) {
+        folds.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while fitting folds", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
+    for (int f = 0; f < held.size(); f++) {
+      String h = held.get(f);
+      Map<HeadCategory, LogisticRegression.Model> models = folds.get(f);
       for (int i = 0; i < n; i++) {
         Example e = examples.get(i);
-        if (!e.source().equals(held)) {
+        if (!e.source().equals(h)) {
           continue;
         }
         for (var m : models.entrySet()) {
@@ -235,7 +269,9 @@ public final class Trainer {
           .mapToDouble(i -> logits[i][c.ordinal()]).toArray();
       double[] neg = java.util.stream.IntStream.range(0, n).filter(i -> examples.get(i).label() == 0)
           .mapToDouble(i -> logits[i][c.ordinal()]).toArray();
-      headAuc.put(c, ScoreMetrics.rocAuc(pos, neg));
+      // A head whose only attack source is held out has no out-of-fold score for its attacks.
+      boolean scored = java.util.Arrays.stream(pos).anyMatch(Double::isFinite);
+      headAuc.put(c, scored ? ScoreMetrics.rocAuc(pos, neg) : Double.NaN);
     }
     return new CrossValidation(thresholds, margins, results,
         (double) ScoreMetrics.above(attackMargins, 0) / attackMargins.length,
@@ -315,7 +351,7 @@ public final class Trainer {
       }
       r += nw;
     }
-    var second = new LogisticRegression.Options(options.l2(), Math.max(1, options.iterations() / 2),
+    var second = new LogisticRegression.Options(options.l2(), Math.max(1, options.iterations() / 3),
         options.learningRate(), options.seed());
     return LogisticRegression.fit(x, y, wt, second, first);
   }
