@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +30,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code source} or {@code category}) through the front door's batch stream and prints the
  * true- and false-positive rates per source and overall. A FLAG or BLOCK counts as a
  * positive; an item answered with an error is counted apart, never as a pass.
+ *
+ * <p>Beside the verdicts it judges the fused scores: ROC AUC per source (an attack source's
+ * scores against every benign score) and the share of each source above the score threshold
+ * that holds the overall benign false-positive rate at {@code fpr}; {@code scoresFile}, when
+ * given, receives one line per item with its score.
  */
 final class Eval {
 
@@ -41,6 +48,15 @@ final class Eval {
     long falsePositives;
     long blocked;
     long errors;
+    final List<Double> attackScores = new ArrayList<>();
+    final List<Double> benignScores = new ArrayList<>();
+    double auc = Double.NaN;
+    long aboveThreshold;
+
+    /** The scores the source is judged on: its attacks', or its benign items' when it has no attacks. */
+    List<Double> judged() {
+      return attackScores.isEmpty() ? benignScores : attackScores;
+    }
 
     void add(int label, Decision d) {
       boolean flagged = d == Decision.DECISION_FLAG || d == Decision.DECISION_BLOCK;
@@ -69,10 +85,17 @@ final class Eval {
     }
   }
 
-  record Labeled(int label, String source) {}
+  record Labeled(int line, int label, String source) {}
+
+  /** One answered item, for the scores file. */
+  record Scored(int line, String source, int label, float score, Decision decision) {}
 
   static int run(FusionCheckerServiceGrpc.FusionCheckerServiceStub stub, Path file, boolean json, int concurrency,
-      String policy, PrintStream out) throws IOException {
+      String policy, double fpr, Path scoresFile, PrintStream out) throws IOException {
+    if (!(fpr > 0 && fpr < 1)) {
+      throw new IllegalArgumentException("--fpr must be in (0, 1), got " + fpr);
+    }
+    List<Scored> scored = new ArrayList<>();
     Map<String, Labeled> labels = new HashMap<>();
     Map<String, Counts> bySource = new TreeMap<>();
     Counts overall = new Counts();
@@ -95,8 +118,12 @@ final class Eval {
             overall.errors++;
           } else {
             Decision d = r.getResponse().getVerdict().getDecision();
+            float score = r.getResponse().getVerdict().getScore();
             c.add(l.label(), d);
             overall.add(l.label(), d);
+            (l.label() == 1 ? c.attackScores : c.benignScores).add((double) score);
+            (l.label() == 1 ? overall.attackScores : overall.benignScores).add((double) score);
+            scored.add(new Scored(l.line(), l.source(), l.label(), score, d));
           }
         }
       }
@@ -131,7 +158,7 @@ final class Eval {
             : o.has("category") ? o.get("category").getAsString() : "all";
         String id = "line-" + lineNo;
         synchronized (lock) {
-          labels.put(id, new Labeled(o.get("label").getAsInt(), source));
+          labels.put(id, new Labeled(lineNo, o.get("label").getAsInt(), source));
         }
         try {
           window.acquire();
@@ -166,15 +193,53 @@ final class Eval {
     synchronized (lock) {
       unanswered = labels.size();
     }
-    print(bySource, overall, sent, unanswered, seconds, json, out);
+    double threshold = judgeScores(bySource, fpr, overall);
+    if (scoresFile != null) {
+      writeScores(scoresFile, scored);
+    }
+    print(bySource, overall, sent, unanswered, seconds, json, fpr, threshold, out);
     return unanswered == 0 ? 0 : 1;
   }
 
+  /**
+   * Sets each source's AUC (its attacks against every benign item) and its count above the score
+   * threshold that holds the benign rate at {@code fpr} over every benign item, and returns that
+   * threshold.
+   */
+  static double judgeScores(Map<String, Counts> bySource, double fpr, Counts overall) {
+    double threshold = Scores.thresholdAt(overall.benignScores, fpr);
+    for (Counts c : bySource.values()) {
+      judge(c, threshold, overall.benignScores);
+    }
+    judge(overall, threshold, overall.benignScores);
+    return threshold;
+  }
+
+  private static void judge(Counts c, double threshold, List<Double> benign) {
+    c.aboveThreshold = c.judged().stream().filter(v -> v > threshold).count();
+    c.auc = c.attackScores.isEmpty() ? Double.NaN : Scores.rocAuc(c.attackScores, benign);
+  }
+
+  private static void writeScores(Path file, List<Scored> scored) throws IOException {
+    List<Scored> sorted = new ArrayList<>(scored);
+    sorted.sort(java.util.Comparator.comparingInt(Scored::line));
+    StringBuilder sb = new StringBuilder();
+    for (Scored s : sorted) {
+      sb.append(String.format(Locale.ROOT, "{\"line\":%d,\"source\":\"%s\",\"label\":%d,\"score\":%.6f,\"decision\":\"%s\",\"pred\":%d}%n",
+          s.line(), s.source().replace("\\", "\\\\").replace("\"", "\\\""), s.label(), s.score(),
+          s.decision().name().substring("DECISION_".length()),
+          s.decision() == Decision.DECISION_FLAG || s.decision() == Decision.DECISION_BLOCK ? 1 : 0));
+    }
+    Files.writeString(file, sb);
+  }
+
   private static void print(Map<String, Counts> bySource, Counts overall, long sent, long unanswered, double seconds,
-      boolean json, PrintStream out) {
+      boolean json, double fpr, double threshold, PrintStream out) {
     if (json) {
       StringBuilder sb = new StringBuilder("{\"items\":").append(sent).append(",\"unanswered\":").append(unanswered)
-          .append(",\"seconds\":").append(String.format(Locale.ROOT, "%.3f", seconds)).append(",\"sources\":{");
+          .append(",\"seconds\":").append(String.format(Locale.ROOT, "%.3f", seconds))
+          .append(",\"fpr\":").append(fpr).append(",\"score_threshold\":").append(num(threshold))
+          .append(",\"sources\":{");
       boolean first = true;
       for (var e : bySource.entrySet()) {
         sb.append(first ? "" : ",").append('"').append(e.getKey().replace("\"", "\\\"")).append("\":").append(json(e.getValue()));
@@ -184,18 +249,28 @@ final class Eval {
       out.println(sb);
       return;
     }
-    String fmt = "%-28s %7s %7s %7s %7s %7s %7s %7s%n";
-    out.printf(fmt, "SOURCE", "ATTACKS", "BENIGN", "TP", "FP", "TPR", "FPR", "ERRORS");
+    String fmt = "%-28s %7s %7s %7s %7s %7s %7s %7s %7s %9s%n";
+    out.printf(fmt, "SOURCE", "ATTACKS", "BENIGN", "TP", "FP", "TPR", "FPR", "ERRORS", "AUC",
+        "@" + trim(100 * fpr) + "%FPR");
     for (var e : bySource.entrySet()) {
       row(fmt, e.getKey(), e.getValue(), out);
     }
     row(fmt, "overall", overall, out);
+    out.printf(Locale.ROOT, "scores: AUC per attack source against every benign item; @%s%%FPR is the share above "
+        + "the score threshold %s that holds benign items at %s%% (TPR of attack sources, FPR of benign ones)%n",
+        trim(100 * fpr), num(threshold), trim(100 * fpr));
     out.printf(Locale.ROOT, "%d items in %.1f s (%.1f items/s)%s%n", sent, seconds, sent / seconds,
         unanswered == 0 ? "" : ", " + unanswered + " UNANSWERED");
   }
 
   private static void row(String fmt, String name, Counts c, PrintStream out) {
-    out.printf(fmt, name, c.positives, c.negatives, c.truePositives, c.falsePositives, pct(c.tpr()), pct(c.fpr()), c.errors);
+    out.printf(fmt, name, c.positives, c.negatives, c.truePositives, c.falsePositives, pct(c.tpr()), pct(c.fpr()), c.errors,
+        Double.isNaN(c.auc) ? "-" : String.format(Locale.ROOT, "%.4f", c.auc),
+        c.judged().isEmpty() ? "-" : pct((double) c.aboveThreshold / c.judged().size()));
+  }
+
+  private static String trim(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
   }
 
   private static String pct(double v) {
@@ -204,11 +279,13 @@ final class Eval {
 
   private static String json(Counts c) {
     return String.format(Locale.ROOT,
-        "{\"attacks\":%d,\"benign\":%d,\"true_positives\":%d,\"false_positives\":%d,\"blocked\":%d,\"errors\":%d,\"tpr\":%s,\"fpr\":%s}",
-        c.positives, c.negatives, c.truePositives, c.falsePositives, c.blocked, c.errors, num(c.tpr()), num(c.fpr()));
+        "{\"attacks\":%d,\"benign\":%d,\"true_positives\":%d,\"false_positives\":%d,\"blocked\":%d,\"errors\":%d,\"tpr\":%s,\"fpr\":%s,"
+            + "\"auc\":%s,\"rate_at_fpr\":%s}",
+        c.positives, c.negatives, c.truePositives, c.falsePositives, c.blocked, c.errors, num(c.tpr()), num(c.fpr()),
+        num(c.auc), c.judged().isEmpty() ? "null" : num((double) c.aboveThreshold / c.judged().size()));
   }
 
   private static String num(double v) {
-    return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
+    return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
   }
 }

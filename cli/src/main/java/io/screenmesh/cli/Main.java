@@ -56,7 +56,7 @@ public final class Main {
           wait-ready --targets host:port[,host:port...] [--timeout-seconds 90]
           demo [--samples DIR]
           screen [--text T]... [--image FILE]... [--audio FILE]... [--policy NAME] [--json]
-          eval --text-jsonl FILE [--json] [--concurrency 32]
+          eval --text-jsonl FILE [--json] [--concurrency 32] [--fpr 0.01] [--scores FILE]
           batch --in FILE --out FILE [--shard I --shards N] [--concurrency 32] [--policy NAME] [--token-file F]
           audit verify FILE-or-DIR...
         connection flags (default: read from --mesh FILE, default .screenmesh/run/mesh.env):
@@ -96,7 +96,8 @@ public final class Main {
             case "screen" -> screen(stub, a, deadlineMs, out);
             default -> Eval.run(FusionCheckerServiceGrpc.newStub(conn.channel()),
                 Path.of(required(a, "text-jsonl")), a.has("json"),
-                Integer.parseInt(a.get("concurrency", "32")), a.get("policy", ""), out);
+                Integer.parseInt(a.get("concurrency", "32")), a.get("policy", ""),
+                Double.parseDouble(a.get("fpr", "0.01")), a.has("scores") ? Path.of(a.get("scores", null)) : null, out);
           };
         }
       }

@@ -90,6 +90,8 @@ public interface TextScreeningConfig {
     @WithDefault("3")
     int topK();
   }
+  /** The learned heads ({@code text.head}). */
+  Heads heads();
 
   /** Decode-and-rescan bounds. */
   interface Decode {
@@ -126,5 +128,18 @@ public interface TextScreeningConfig {
     /** Whether one CRITICAL finding blocks whatever the fused score. */
     @WithDefault("true")
     boolean blockOnCritical();
+  }
+
+  /** The learned heads, {@code screenmesh.text.heads.*}. */
+  interface Heads {
+    /**
+     * A folder holding {@code heads.json} written by {@code ./screenmesh train}; unset: the heads
+     * bundled with text-screening. Heads fitted on another embedding model are refused at start-up.
+     */
+    java.util.Optional<String> dir();
+
+    /** ONNX Runtime threads for the embeddings the heads read. */
+    @WithDefault("1")
+    int embedThreads();
   }
 }

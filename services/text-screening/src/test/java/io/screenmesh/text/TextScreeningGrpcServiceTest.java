@@ -184,7 +184,8 @@ class TextScreeningGrpcServiceTest {
     // application.properties: the engine's own keys are accepted and read.
     ScreenTextResponse r = blocking().screenText(request("d", "hello"));
     var runs = r.getProcessing().getDetectorsList();
-    assertEquals(6, runs.size(), runs.toString());
+    assertEquals(7, runs.size(), runs.toString());
+    assertTrue(runs.stream().anyMatch(d -> d.getDetector().equals("text.head")), runs.toString());
     assertTrue(runs.stream().allMatch(io.screenmesh.common.v1.DetectorRun::getRan), runs.toString());
   }
 }
