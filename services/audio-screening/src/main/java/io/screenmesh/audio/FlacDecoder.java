@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jflac.ChannelData;
 import org.jflac.FLACDecoder;
+import org.jflac.FrameListener;
 import org.jflac.frame.Frame;
+import org.jflac.metadata.Metadata;
 
 /**
  * Decodes untrusted native FLAC clips with jFLAC (pure Java, Apache-2.0). The metadata blocks are
@@ -16,13 +18,18 @@ import org.jflac.frame.Frame;
  * channels and total samples are checked against the limits before a frame is decoded. jFLAC then
  * sees only STREAMINFO and the frames, so its own metadata parsers (which allocate whatever a
  * PICTURE or VORBIS_COMMENT block claims) never run. Decoding stops at the declared length; a
- * stream that ends early or has frames failing their checks is refused as malformed. Thread-safe.
+ * stream that ends early or has frames failing their checks is refused as malformed, at the first
+ * failing frame. A decode's work is linear in the input: jFLAC's frame search can spin at the end
+ * of the input (see {@link FrameGuard}), and such a stream is refused instead. Thread-safe.
  */
 final class FlacDecoder implements ClipDecoder {
 
   private static final int STREAMINFO = 0;
   private static final int VORBIS_COMMENT = 4;
   private static final int STREAMINFO_LENGTH = 34;
+  // A clean decode reads the end of its input once or twice (the frame search, then the header
+  // read that ends the stream); jFLAC's retry loop at the end reads it once per round.
+  static final int MAX_READS_AT_END = 16;
 
   private final CompressedLimits limits;
 
@@ -31,8 +38,8 @@ final class FlacDecoder implements ClipDecoder {
   }
 
   /** What STREAMINFO says, and where the frames start. */
-  record Header(int sampleRate, int channels, int bitsPerSample, long totalFrames, int streamInfoAt, int framesAt,
-      List<SourcedText> metadata) {}
+  record Header(int sampleRate, int channels, int bitsPerSample, long totalFrames, int maxBlock, int streamInfoAt,
+      int framesAt, List<SourcedText> metadata) {}
 
   /**
    * Reads and checks the metadata blocks; nothing is decoded.
@@ -97,7 +104,7 @@ final class FlacDecoder implements ClipDecoder {
     if (total > 0) {
       limits.checkLength(total, rate, channels);
     }
-    return new Header(rate, channels, bits, total, s, p, List.copyOf(texts));
+    return new Header(rate, channels, bits, total, maxBlock, s, p, List.copyOf(texts));
   }
 
   @Override
@@ -115,13 +122,18 @@ final class FlacDecoder implements ClipDecoder {
     System.arraycopy(data, h.framesAt(), stream, 8 + STREAMINFO_LENGTH, data.length - h.framesAt());
     long cap = h.totalFrames() > 0 ? h.totalFrames() : limits.maxFrames(h.sampleRate(), h.channels());
     MonoSink sink = new MonoSink(cap);
-    FLACDecoder decoder = new FLACDecoder(new ByteArrayInputStream(stream));
+    FLACDecoder decoder = new FLACDecoder(new EndGuard(stream));
+    decoder.addFrameListener(new FrameGuard(decoder));
     try {
       decoder.readMetadata();
       Frame frame;
       while (!sink.full() && (frame = decoder.readNextFrame()) != null) {
         if (frame.header.channels != h.channels() || frame.header.bitsPerSample != h.bitsPerSample()) {
           throw malformed("a FLAC frame's channels or sample size differ from STREAMINFO");
+        }
+        if (frame.header.blockSize > h.maxBlock()) {
+          throw malformed("a FLAC frame holds " + frame.header.blockSize + " samples; STREAMINFO allows at most "
+              + h.maxBlock());
         }
         ChannelData[] channels = decoder.getChannelData();
         int[][] planes = new int[h.channels()][];
@@ -148,6 +160,69 @@ final class FlacDecoder implements ClipDecoder {
     }
     return new DecodedAudio("flac", "flac_s" + h.bitsPerSample(), h.sampleRate(), h.channels(), sink.samples(),
         h.metadata());
+  }
+
+  /**
+   * Ends a decode at the first frame that fails its checks. jFLAC's {@code readNextFrame} retries
+   * until a frame decodes or the input ends, and this hook is the only place it hands back control
+   * inside that loop. A stream with a failed frame is refused anyway, so going on only costs time;
+   * and the loop need not end: at the end of the input the frame search returns without reading,
+   * and a sync code left from an earlier try whose second byte fails the header check (0xFF 0xFB)
+   * is rejected again without reading, forever (an 8 KB fuzzing input spun over 10 s so).
+   */
+  private static final class FrameGuard implements FrameListener {
+    private final FLACDecoder decoder;
+
+    FrameGuard(FLACDecoder decoder) {
+      this.decoder = decoder;
+    }
+
+    @Override
+    public void processMetadata(Metadata metadata) {}
+
+    @Override
+    public void processFrame(Frame frame) {}
+
+    @Override
+    public void processError(String message) {
+      // Lost sync alone (bytes between frames) is reported before any frame fails; a report after
+      // a failed frame means jFLAC is retrying.
+      if (decoder.getBadFrames() > 0) {
+        throw malformed("a FLAC frame failed its checks (" + message + ")");
+      }
+    }
+  }
+
+  /**
+   * The stripped stream, refusing the decode once jFLAC keeps reading past its end: whatever
+   * failure makes jFLAC retry there without consuming input, no more can come of it. Thrown from
+   * {@code read}, the refusal passes through jFLAC, which catches only {@code EOFException}.
+   */
+  static final class EndGuard extends ByteArrayInputStream {
+    private int readsAtEnd;
+
+    EndGuard(byte[] stream) {
+      super(stream);
+    }
+
+    @Override
+    public synchronized int read() {
+      int b = super.read();
+      return b < 0 ? atEnd() : b;
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) {
+      int n = super.read(b, off, len);
+      return n < 0 ? atEnd() : n;
+    }
+
+    private int atEnd() {
+      if (++readsAtEnd > MAX_READS_AT_END) {
+        throw malformed("the FLAC decoder made no progress at the end of the stream");
+      }
+      return -1;
+    }
   }
 
   private static ScreeningException malformed(String message) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
 /** FLAC, Ogg Vorbis, Ogg Opus and MP3 through the format dispatch, against the WAV they came from. */
@@ -232,6 +233,44 @@ class AudioDecodersTest {
     byte[] ogg = Fixtures.load("speech.ogg");
     ogg[ogg.length / 2] ^= 0x01;
     refused(Status.Code.INVALID_ARGUMENT, SafeWavDecoder.MALFORMED, ogg);
+  }
+
+  // The timeout guards against the loop coming back, not a timing assertion: the decode is a few
+  // milliseconds, and without the guard it never ends.
+  @Test
+  @Timeout(60)
+  void aFlacSyncCodeThatFailsItsHeaderAtTheEndIsRefusedNotRetriedForever() {
+    // The metadata of a valid clip, then one sync code whose second byte (0xFB) sets the reserved
+    // bit: jFLAC rejects the header, reaches the end looking for the next sync, and used to reject
+    // the same stale header again and again without reading.
+    byte[] valid = Fixtures.load("speech.flac");
+    int framesAt = 4;
+    for (boolean last = false; !last; ) {
+      last = (valid[framesAt] & 0x80) != 0;
+      framesAt += 4 + (((valid[framesAt + 1] & 0xFF) << 16) | ((valid[framesAt + 2] & 0xFF) << 8)
+          | (valid[framesAt + 3] & 0xFF));
+    }
+    for (long total : new long[] {0, 16_000}) {
+      byte[] stale = Arrays.copyOf(valid, framesAt + 2);
+      setFlacTotal(stale, total);
+      stale[framesAt] = (byte) 0xFF;
+      stale[framesAt + 1] = (byte) 0xFB;
+      refused(Status.Code.INVALID_ARGUMENT, SafeWavDecoder.MALFORMED, stale);
+    }
+  }
+
+  @Test
+  void aFlacFrameLongerThanStreamInfoAllowsIsRefused() {
+    byte[] flac = Fixtures.load("speech.flac");
+    int maxBlock = ((flac[8 + 2] & 0xFF) << 8) | (flac[8 + 3] & 0xFF);
+    int smaller = maxBlock / 2;
+    flac[8 + 2] = (byte) (smaller >>> 8);
+    flac[8 + 3] = (byte) smaller;
+    flac[8] = 0;
+    flac[8 + 1] = 16;
+    ScreeningException e = assertThrows(ScreeningException.class, () -> decoders.decode(flac));
+    assertEquals(SafeWavDecoder.MALFORMED, e.reason(), e.getMessage());
+    assertTrue(e.getMessage().contains("STREAMINFO allows at most " + smaller), e.getMessage());
   }
 
   @Test
