@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
@@ -52,6 +53,11 @@ import org.jboss.logging.Logger;
  *
  * <p>Findings are copied with the part's id and modality, so that every finding of a fused
  * item says where it came from.
+ *
+ * <p>Outbound calls are counted: {@link #callsStarted()} and {@link #callsEnded()} (the
+ * transport's last word on a call: its answer, its failure or the confirmation of its
+ * cancellation) are equal whenever no part is in flight, so a call that cancellation or a
+ * deadline left open on a connection shows as a difference that does not return to zero.
  */
 public final class ModalityFanOut {
 
@@ -63,6 +69,8 @@ public final class ModalityFanOut {
   private final ImageScreeningServiceGrpc.ImageScreeningServiceStub image;
   private final AudioScreeningServiceGrpc.AudioScreeningServiceStub audio;
   private final FusionSettings settings;
+  private final LongAdder started = new LongAdder();
+  private final LongAdder ended = new LongAdder();
 
   /**
    * Creates a fan-out over the three modality services.
@@ -77,6 +85,16 @@ public final class ModalityFanOut {
     this.image = ImageScreeningServiceGrpc.newStub(image);
     this.audio = AudioScreeningServiceGrpc.newStub(audio);
     this.settings = settings;
+  }
+
+  /** Outbound calls to the modality services started since start. */
+  public long callsStarted() {
+    return started.sum();
+  }
+
+  /** Outbound calls whose end the transport has reported (answered, failed or cancelled). */
+  public long callsEnded() {
+    return ended.sum();
   }
 
   /**
@@ -110,15 +128,15 @@ public final class ModalityFanOut {
 
   private Uni<PartResult> send(Part part, Deadline deadline, boolean omitSanitized) {
     return switch (part.getContentCase()) {
-      case TEXT -> ModalityFanOut.<ScreenTextRequest, ScreenTextResponse>call((q, o) -> text.withDeadline(deadline).screenText(q, o),
+      case TEXT -> this.<ScreenTextRequest, ScreenTextResponse>call((q, o) -> text.withDeadline(deadline).screenText(q, o),
           ScreenTextRequest.newBuilder().setId(part.getId()).setText(part.getText())
               .setOrigin(TextOrigin.TEXT_ORIGIN_PROMPT).setOmitSanitized(omitSanitized).build())
           .map(r -> fromText(part, r, omitSanitized));
-      case IMAGE -> ModalityFanOut.<ScreenImageRequest, ScreenImageResponse>call((q, o) -> image.withDeadline(deadline).screenImage(q, o),
+      case IMAGE -> this.<ScreenImageRequest, ScreenImageResponse>call((q, o) -> image.withDeadline(deadline).screenImage(q, o),
           ScreenImageRequest.newBuilder().setId(part.getId()).setData(part.getImage())
               .setOmitSanitized(omitSanitized).build())
           .map(r -> fromImage(part, r, omitSanitized));
-      case AUDIO -> ModalityFanOut.<ScreenAudioRequest, ScreenAudioResponse>call((q, o) -> audio.withDeadline(deadline).screenAudio(q, o),
+      case AUDIO -> this.<ScreenAudioRequest, ScreenAudioResponse>call((q, o) -> audio.withDeadline(deadline).screenAudio(q, o),
           ScreenAudioRequest.newBuilder().setId(part.getId()).setData(part.getAudio())
               .setOmitSanitized(omitSanitized).build())
           .map(r -> fromAudio(part, r, omitSanitized));
@@ -192,7 +210,7 @@ public final class ModalityFanOut {
   }
 
   /** Adapts one async unary call to a {@link Uni} whose cancellation cancels the call. */
-  private static <Q, R> Uni<R> call(BiConsumer<Q, StreamObserver<R>> rpc, Q request) {
+  private <Q, R> Uni<R> call(BiConsumer<Q, StreamObserver<R>> rpc, Q request) {
     return Uni.createFrom().emitter(emitter -> {
       AtomicReference<ClientCallStreamObserver<Q>> callRef = new AtomicReference<>();
       AtomicBoolean done = new AtomicBoolean();
@@ -203,6 +221,7 @@ public final class ModalityFanOut {
           c.cancel("the fused screening was cancelled", null);
         }
       });
+      started.increment();
       rpc.accept(request, new ClientResponseObserver<Q, R>() {
         private R response;
 
@@ -219,12 +238,14 @@ public final class ModalityFanOut {
         @Override
         public void onError(Throwable t) {
           done.set(true);
+          ended.increment();
           emitter.fail(t);
         }
 
         @Override
         public void onCompleted() {
           done.set(true);
+          ended.increment();
           if (response == null) {
             emitter.fail(Status.INTERNAL.withDescription("the peer completed without a response").asRuntimeException());
           } else {

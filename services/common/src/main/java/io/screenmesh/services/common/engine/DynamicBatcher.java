@@ -13,6 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +30,11 @@ import org.jboss.logging.Logger;
  * reason {@value #SERVER_BUSY}; a request whose call ended (cancelled, or its deadline passed)
  * while it waited leaves the queue at once and is never handed to the handler; a handler that
  * leaves a request unanswered has that request failed with INTERNAL.
+ *
+ * <p>Per-call state (the queued item, its queue slot and its cancellation listener on the
+ * call's context) is counted: {@link #created()} and {@link #released()} are equal whenever no
+ * request is waiting or running, however the calls ended, so a leak under a storm of
+ * cancellations or deadlines shows as a difference that does not return to zero.
  *
  * @param <T> the request type
  * @param <R> the answer type
@@ -76,6 +83,8 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private final AtomicBoolean queued = new AtomicBoolean(true);
     private volatile Context.CancellationListener listener;
+    // Two steps end an item's per-call state: leaving the queue and being answered.
+    private final AtomicInteger unsettled = new AtomicInteger(2);
     private int batchSize;
 
     private Item(T input, Context call) {
@@ -120,6 +129,12 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     public boolean fail(Throwable t) {
       return result.completeExceptionally(t);
     }
+
+    private void settle(LongAdder released) {
+      if (unsettled.decrementAndGet() == 0) {
+        released.increment();
+      }
+    }
   }
 
   private final String name;
@@ -131,6 +146,8 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   private final Semaphore running;
   private final Thread dispatcher;
   private volatile boolean closed;
+  private final LongAdder created = new LongAdder();
+  private final LongAdder released = new LongAdder();
 
   /**
    * Creates and starts a batcher.
@@ -153,6 +170,24 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   /** The settings. */
   public Settings settings() {
     return settings;
+  }
+
+  /** How many requests have taken a queue slot since start: per-call state made. */
+  public long created() {
+    return created.sum();
+  }
+
+  /**
+   * How many of those have given up their slot and cancellation listener and been answered:
+   * per-call state let go. Equal to {@link #created()} when nothing waits or runs.
+   */
+  public long released() {
+    return released.sum();
+  }
+
+  /** Requests waiting in the queue now (slots held). */
+  public int waiting() {
+    return settings.queueCapacity() - capacity.availablePermits();
   }
 
   /**
@@ -182,6 +217,10 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
       item.fail(ended(call));
       return item.result;
     }
+    created.increment();
+    // Released once the item has left the queue (slot and listener given back, see dequeue)
+    // and been answered, whichever comes last; both happen exactly once.
+    item.result.whenComplete((r, t) -> item.settle(released));
     // A call that ends while it waits leaves the queue at once, so a cancellation storm frees
     // its slots (and the memory of its requests) without waiting for the dispatcher.
     Context.CancellationListener l = ctx -> {
@@ -203,6 +242,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
       if (l != null) {
         item.call.removeListener(l);
       }
+      item.settle(released);
       return true;
     }
     return false;

@@ -234,4 +234,52 @@ class DynamicBatcherTest {
     assertEquals(answers.size(), handledCount.get(), "only answered items were handled");
     assertTrue(cancelledAnswers.get() <= threads * perThread / 10, "only cancelled calls fail: " + cancelledAnswers);
   }
+
+  @Test
+  void tenThousandCancelledAndTimedOutCallsLeaveNoPerCallState() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    DynamicBatcher<Integer, Integer> b = batcher(64, Duration.ZERO, 20_000, 2, batch -> {
+      gate.await();
+      for (var i : batch) {
+        // An item whose call ended while it ran is left unanswered on purpose: the batcher
+        // must fail it and still let its state go.
+        if (i.wanted() && i.input() % 7 != 0) {
+          i.complete(i.input());
+        }
+      }
+    });
+    int calls = 10_000;
+    List<CompletableFuture<Integer>> results = new ArrayList<>(calls);
+    List<Context.CancellableContext> toCancel = new ArrayList<>();
+    for (int n = 0; n < calls; n++) {
+      // Half are cancelled by their caller, half time out, most of both while they wait behind
+      // the gated batches and some while their batch runs.
+      Context.CancellableContext ctx = n % 2 == 0
+          ? Context.ROOT.withCancellation()
+          : Context.ROOT.withDeadline(Deadline.after(20 + n % 30, TimeUnit.MILLISECONDS), timers);
+      if (n % 2 == 0) {
+        toCancel.add(ctx);
+      }
+      results.add(b.submit(n, ctx));
+    }
+    toCancel.forEach(c -> c.cancel(null));
+    Thread.sleep(100);
+    gate.countDown();
+    CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+        .handle((r, t) -> null).get(WAIT_S * 3, TimeUnit.SECONDS);
+    int ended = 0;
+    for (CompletableFuture<Integer> f : results) {
+      if (f.isCompletedExceptionally()) {
+        ended++;
+      }
+    }
+    assertTrue(ended >= calls * 9 / 10, "most calls ended before their answer: " + ended);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+    while (b.released() != b.created() && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertTrue(b.created() >= calls / 2, "the calls took queue slots: " + b.created());
+    assertEquals(b.created(), b.released(), "per-call state made vs let go");
+    assertEquals(0, b.waiting(), "queue slots still held");
+  }
 }
