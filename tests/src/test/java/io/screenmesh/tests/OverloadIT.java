@@ -164,10 +164,14 @@ class OverloadIT {
   }
 
   private static StreamObserver<ScreenItemResponse> observer(Run run, String id, long start, CountDownLatch done) {
+    // A call is counted by how it ended: a response can arrive and the deadline still end the
+    // call before its OK status, and then the caller has a failed call, not a verdict.
     return new StreamObserver<>() {
+      private ScreenItemResponse response;
+
       @Override
       public void onNext(ScreenItemResponse r) {
-        run.verdict(r, start);
+        response = r;
       }
 
       @Override
@@ -178,6 +182,7 @@ class OverloadIT {
 
       @Override
       public void onCompleted() {
+        run.verdict(response, start);
         done.countDown();
       }
     };

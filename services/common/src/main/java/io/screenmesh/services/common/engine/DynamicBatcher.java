@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Guarantees: every submitted request is answered exactly once (its future completes once:
  * with the handler's answer, the handler's failure, or a refusal); a request refused because
- * the queue holds {@code queueCapacity} waiting requests fails at once with RESOURCE_EXHAUSTED,
+ * the queue holds {@code queueCapacity} waiting requests, or whose deadline would pass before the
+ * queue's expected wait ({@link #expectedWaitNanos}), fails at once with RESOURCE_EXHAUSTED,
  * reason {@value #SERVER_BUSY}; a request whose call ended (cancelled, or its deadline passed)
  * while it waited leaves the queue at once and is never handed to the handler; a handler that
  * leaves a request unanswered has that request failed with INTERNAL.
@@ -148,6 +149,8 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   private volatile boolean closed;
   private final LongAdder created = new LongAdder();
   private final LongAdder released = new LongAdder();
+  // Recent handler time per request; racy updates only blur an estimate.
+  private volatile long nanosPerItem;
 
   /**
    * Creates and starts a batcher.
@@ -185,6 +188,15 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     return released.sum();
   }
 
+  /**
+   * How long a request queued now would wait for its batch to start: the requests ahead of it
+   * times the recent handler time per request, shared by the concurrent batches. Zero with an
+   * empty queue or before the first batch.
+   */
+  public long expectedWaitNanos() {
+    return waiting() * nanosPerItem / settings.concurrency();
+  }
+
   /** Requests waiting in the queue now (slots held). */
   public int waiting() {
     return settings.queueCapacity() - capacity.availablePermits();
@@ -205,6 +217,16 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     Item<T, R> item = new Item<>(input, call);
     if (closed) {
       item.fail(ScreeningException.unavailable("SHUTTING_DOWN", "the service is shutting down"));
+      return item.result;
+    }
+    Deadline deadline = call.getDeadline();
+    long expectedWait = expectedWaitNanos();
+    if (deadline != null && expectedWait > deadline.timeRemaining(TimeUnit.NANOSECONDS)) {
+      // Under overload a FIFO queue of calls that will time out anyway answers nobody in time;
+      // refusing at once those that cannot be reached keeps the queue to calls that can.
+      item.fail(new ScreeningException(Status.Code.RESOURCE_EXHAUSTED, SERVER_BUSY,
+          "the queue's expected wait (" + TimeUnit.NANOSECONDS.toMillis(expectedWait)
+              + " ms) exceeds the call's remaining deadline; retry later"));
       return item.result;
     }
     if (!capacity.tryAcquire()) {
@@ -307,11 +329,15 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
 
   private void run(List<Item<T, R>> batch) {
     Throwable failure = null;
+    long start = System.nanoTime();
     try {
       handler.handle(batch);
     } catch (Throwable t) {
       failure = t;
     }
+    long perItem = (System.nanoTime() - start) / batch.size();
+    // Exponentially weighted (1/8): follows a change of load within tens of batches.
+    nanosPerItem = nanosPerItem == 0 ? perItem : nanosPerItem + (perItem - nanosPerItem) / 8;
     for (Item<T, R> i : batch) {
       if (!i.result.isDone()) {
         i.fail(failure != null ? failure : new IllegalStateException(name + ": the handler left a request unanswered"));

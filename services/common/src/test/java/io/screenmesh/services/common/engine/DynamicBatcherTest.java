@@ -282,4 +282,34 @@ class DynamicBatcherTest {
     assertEquals(b.created(), b.released(), "per-call state made vs let go");
     assertEquals(0, b.waiting(), "queue slots still held");
   }
+
+  @Test
+  void aCallWhoseDeadlineComesBeforeTheQueuesExpectedWaitIsRefusedAtOnce() throws Exception {
+    DynamicBatcher<Integer, Integer> b = batcher(1, Duration.ZERO, 100, 1, batch -> {
+      Thread.sleep(50);
+      batch.forEach(i -> i.complete(i.input()));
+    });
+    // Two batches teach the batcher its time per request (at least the handler's 50 ms).
+    b.submit(0, Context.ROOT).get(WAIT_S, TimeUnit.SECONDS);
+    b.submit(1, Context.ROOT).get(WAIT_S, TimeUnit.SECONDS);
+    List<CompletableFuture<Integer>> ahead = new ArrayList<>();
+    for (int n = 0; n < 10; n++) {
+      ahead.add(b.submit(n, Context.ROOT));
+    }
+    assertTrue(b.expectedWaitNanos() >= TimeUnit.MILLISECONDS.toNanos(3 * 50),
+        "expected wait behind 3 or more requests of 50 ms: " + b.expectedWaitNanos() + " ns");
+    CompletableFuture<Integer> hopeless = b.submit(99, Context.ROOT.withDeadline(
+        Deadline.after(100, TimeUnit.MILLISECONDS), timers));
+    // Refused during submit, not after waiting: the future is already failed.
+    assertTrue(hopeless.isCompletedExceptionally(), "a call that cannot be reached in time was queued");
+    ScreeningException busy = failure(hopeless);
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, busy.code());
+    assertEquals(DynamicBatcher.SERVER_BUSY, busy.reason());
+    CompletableFuture<Integer> patient = b.submit(100, Context.ROOT.withDeadline(
+        Deadline.after(60, TimeUnit.SECONDS), timers));
+    assertEquals(100, patient.get(WAIT_S, TimeUnit.SECONDS));
+    for (CompletableFuture<Integer> f : ahead) {
+      f.get(WAIT_S, TimeUnit.SECONDS);
+    }
+  }
 }
