@@ -149,14 +149,16 @@ public final class ModalityFanOut {
    * policy does not already cover: RESOURCE_EXHAUSTED or INTERNAL without our ErrorInfo (our
    * services put one on every status they send). A GOAWAY closes a connection under the calls
    * in flight, and grpc-java reports ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED "Bandwidth
-   * exhausted" and PROTOCOL_ERROR as INTERNAL; neither says anything about the part, and
-   * screening a part twice is harmless. UNAVAILABLE (a refused or dropped connection) is not
+   * exhausted" and PROTOCOL_ERROR as INTERNAL, and a write on a connection that closed under
+   * the call as UNKNOWN "channel closed"; none says anything about the part, and screening a
+   * part twice is harmless. UNAVAILABLE (a refused or dropped connection) is not
    * here: the service config's retry policy (screenmesh/service-config.json, UNAVAILABLE only,
    * 3 attempts) retries it on the channel, and retrying here too would multiply the attempts.
    */
   static boolean transportFailure(Throwable t) {
     Status.Code code = Status.fromThrowable(t).getCode();
-    return (code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL) && ourReason(t) == null;
+    return (code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL || code == Status.Code.UNKNOWN)
+        && ourReason(t) == null;
   }
 
   /**

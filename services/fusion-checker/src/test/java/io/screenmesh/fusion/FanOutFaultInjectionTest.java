@@ -296,6 +296,17 @@ class FanOutFaultInjectionTest {
   }
 
   @Test
+  void aWriteOnAClosedConnectionIsATransportFailureButOurOwnStatusesAreNot() {
+    assertTrue(ModalityFanOut.transportFailure(Status.UNKNOWN.withDescription("channel closed").asRuntimeException()));
+    assertTrue(ModalityFanOut.transportFailure(Status.INTERNAL.withDescription(
+        "Connection closed after GOAWAY. HTTP/2 error code: PROTOCOL_ERROR").asRuntimeException()));
+    assertFalse(ModalityFanOut.transportFailure(Status.UNAVAILABLE.asRuntimeException()),
+        "UNAVAILABLE is the channel's retry policy's");
+    assertFalse(ModalityFanOut.transportFailure(
+        io.screenmesh.services.common.ScreeningException.invalid("BAD_PART", "the part is malformed")));
+  }
+
+  @Test
   void bareResourceExhaustedIsATransportFailureNotTheCallersMalformedInput() {
     peers.image.fault(Fault.BARE_RESOURCE_EXHAUSTED);
     ScreenItemResponse r = screener().screen(item("goaway", text("hello"), image()), null).await().atMost(WAIT);
