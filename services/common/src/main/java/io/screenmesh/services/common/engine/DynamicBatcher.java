@@ -336,8 +336,11 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
       failure = t;
     }
     long perItem = (System.nanoTime() - start) / batch.size();
-    // Exponentially weighted (1/8): follows a change of load within tens of batches.
-    nanosPerItem = nanosPerItem == 0 ? perItem : nanosPerItem + (perItem - nanosPerItem) / 8;
+    long estimate = nanosPerItem;
+    // Exponentially weighted (1/8), each sample capped at 4x the estimate: a lasting slow-down
+    // is followed within tens of batches, while one stalled batch (a GC pause, a stopped
+    // process) cannot make the batcher refuse calls it would answer in time.
+    nanosPerItem = estimate == 0 ? perItem : estimate + (Math.min(perItem, 4 * estimate) - estimate) / 8;
     for (Item<T, R> i : batch) {
       if (!i.result.isDone()) {
         i.fail(failure != null ? failure : new IllegalStateException(name + ": the handler left a request unanswered"));
