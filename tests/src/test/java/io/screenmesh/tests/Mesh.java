@@ -72,6 +72,7 @@ public final class Mesh implements AutoCloseable {
   private final Map<MeshService, Integer> ports = new EnumMap<>(MeshService.class);
   private final Map<MeshService, Process> processes = new EnumMap<>(MeshService.class);
   private final Map<MeshService, ManagedChannel> channels = new EnumMap<>(MeshService.class);
+  private final Map<MeshService, List<String>> extraFlags = new EnumMap<>(MeshService.class);
   private final Thread shutdownHook;
   private volatile boolean closed;
 
@@ -94,8 +95,20 @@ public final class Mesh implements AutoCloseable {
     return start(label, repositoryRoot());
   }
 
+  /**
+   * {@link #start(String)} with extra JVM flags for some services (such as
+   * {@code -Dscreenmesh.text.batch.queue-capacity=1}), added after the mesh's own.
+   */
+  public static Mesh start(String label, Map<MeshService, List<String>> flags) {
+    return start(label, repositoryRoot(), flags);
+  }
+
   /** {@link #start(String)} with the packaged services looked for under {@code root}. */
   static Mesh start(String label, Path root) {
+    return start(label, root, Map.of());
+  }
+
+  private static Mesh start(String label, Path root, Map<MeshService, List<String>> flags) {
     Map<MeshService, Path> jars = new EnumMap<>(MeshService.class);
     List<String> missing = new ArrayList<>();
     for (MeshService s : MeshService.values()) {
@@ -111,6 +124,7 @@ public final class Mesh implements AutoCloseable {
     }
     Path logDir = Path.of(System.getProperty("screenmesh.mesh.logs", "target/mesh-logs")).resolve(label);
     Mesh mesh = new Mesh(label, logDir);
+    mesh.extraFlags.putAll(flags);
     Runtime.getRuntime().addShutdownHook(mesh.shutdownHook);
     try {
       Files.createDirectories(logDir);
@@ -235,6 +249,39 @@ public final class Mesh implements AutoCloseable {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
+  /**
+   * Stops one service's process (SIGSTOP) without closing its sockets, as a hung JVM would: its
+   * connections stay open and its calls are never answered. {@link #resume} undoes it.
+   */
+  public void pause(MeshService service) throws InterruptedException {
+    signal(service, "STOP");
+  }
+
+  /** Lets a paused service run again (SIGCONT). */
+  public void resume(MeshService service) throws InterruptedException {
+    signal(service, "CONT");
+  }
+
+  private void signal(MeshService service, String signal) throws InterruptedException {
+    ensureOpen();
+    long pid = processes.get(service).pid();
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        kill.destroyForcibly();
+        throw new IllegalStateException("kill -" + signal + " " + pid + " (" + service.module() + ") failed: "
+            + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run kill -" + signal, e);
+    }
+  }
+
+  /** The process id of a service, for tools such as {@code jcmd}. */
+  public long pid(MeshService service) {
+    return processes.get(service).pid();
+  }
+
   /** Whether a service's process is alive. */
   public boolean isAlive(MeshService service) {
     Process p = processes.get(service);
@@ -312,6 +359,7 @@ public final class Mesh implements AutoCloseable {
       case TEXT -> cmd.add("-Dscreenmesh.auth.allowed-clients=" + MESH_ID + FRONT_DOOR_IDENTITY + ","
           + MESH_ID + MeshService.IMAGE.module() + "," + MESH_ID + MeshService.AUDIO.module());
     }
+    cmd.addAll(extraFlags.getOrDefault(s, List.of()));
     cmd.add("-jar");
     cmd.add(jar.toString());
     Path log = logFile(s);

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -53,6 +54,11 @@ import org.jboss.logging.Logger;
  *
  * <p>Findings are copied with the part's id and modality, so that every finding of a fused
  * item says where it came from.
+ *
+ * <p>Outbound calls are counted: {@link #callsStarted()} and {@link #callsEnded()} (the
+ * transport's last word on a call: its answer, its failure or the confirmation of its
+ * cancellation) are equal whenever no part is in flight, so a call that cancellation or a
+ * deadline left open on a connection shows as a difference that does not return to zero.
  */
 public final class ModalityFanOut {
 
@@ -64,6 +70,8 @@ public final class ModalityFanOut {
   private final ImageScreeningServiceGrpc.ImageScreeningServiceStub image;
   private final AudioScreeningServiceGrpc.AudioScreeningServiceStub audio;
   private final FusionSettings settings;
+  private final LongAdder started = new LongAdder();
+  private final LongAdder ended = new LongAdder();
 
   /**
    * Creates a fan-out over the three modality services.
@@ -78,6 +86,16 @@ public final class ModalityFanOut {
     this.image = ImageScreeningServiceGrpc.newStub(image);
     this.audio = AudioScreeningServiceGrpc.newStub(audio);
     this.settings = settings;
+  }
+
+  /** Outbound calls to the modality services started since start. */
+  public long callsStarted() {
+    return started.sum();
+  }
+
+  /** Outbound calls whose end the transport has reported (answered, failed or cancelled). */
+  public long callsEnded() {
+    return ended.sum();
   }
 
   /**
@@ -122,7 +140,7 @@ public final class ModalityFanOut {
 
   private Uni<PartResult> send(Part part, Deadline deadline, boolean omitSanitized, Consumer<float[]> embeddings) {
     return switch (part.getContentCase()) {
-      case TEXT -> ModalityFanOut.<ScreenTextRequest, ScreenTextResponse>call((q, o) -> text.withDeadline(deadline).screenText(q, o),
+      case TEXT -> this.<ScreenTextRequest, ScreenTextResponse>call((q, o) -> text.withDeadline(deadline).screenText(q, o),
           ScreenTextRequest.newBuilder().setId(part.getId()).setText(part.getText())
               .setOrigin(TextOrigin.TEXT_ORIGIN_PROMPT).setOmitSanitized(omitSanitized)
               .setWantEmbedding(embeddings != null).build())
@@ -136,11 +154,11 @@ public final class ModalityFanOut {
             }
           })
           .map(r -> fromText(part, r, omitSanitized));
-      case IMAGE -> ModalityFanOut.<ScreenImageRequest, ScreenImageResponse>call((q, o) -> image.withDeadline(deadline).screenImage(q, o),
+      case IMAGE -> this.<ScreenImageRequest, ScreenImageResponse>call((q, o) -> image.withDeadline(deadline).screenImage(q, o),
           ScreenImageRequest.newBuilder().setId(part.getId()).setData(part.getImage())
               .setOmitSanitized(omitSanitized).build())
           .map(r -> fromImage(part, r, omitSanitized));
-      case AUDIO -> ModalityFanOut.<ScreenAudioRequest, ScreenAudioResponse>call((q, o) -> audio.withDeadline(deadline).screenAudio(q, o),
+      case AUDIO -> this.<ScreenAudioRequest, ScreenAudioResponse>call((q, o) -> audio.withDeadline(deadline).screenAudio(q, o),
           ScreenAudioRequest.newBuilder().setId(part.getId()).setData(part.getAudio())
               .setOmitSanitized(omitSanitized).build())
           .map(r -> fromAudio(part, r, omitSanitized));
@@ -153,14 +171,16 @@ public final class ModalityFanOut {
    * policy does not already cover: RESOURCE_EXHAUSTED or INTERNAL without our ErrorInfo (our
    * services put one on every status they send). A GOAWAY closes a connection under the calls
    * in flight, and grpc-java reports ENHANCE_YOUR_CALM as RESOURCE_EXHAUSTED "Bandwidth
-   * exhausted" and PROTOCOL_ERROR as INTERNAL; neither says anything about the part, and
-   * screening a part twice is harmless. UNAVAILABLE (a refused or dropped connection) is not
+   * exhausted" and PROTOCOL_ERROR as INTERNAL, and a write on a connection that closed under
+   * the call as UNKNOWN "channel closed"; none says anything about the part, and screening a
+   * part twice is harmless. UNAVAILABLE (a refused or dropped connection) is not
    * here: the service config's retry policy (screenmesh/service-config.json, UNAVAILABLE only,
    * 3 attempts) retries it on the channel, and retrying here too would multiply the attempts.
    */
   static boolean transportFailure(Throwable t) {
     Status.Code code = Status.fromThrowable(t).getCode();
-    return (code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL) && ourReason(t) == null;
+    return (code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.INTERNAL || code == Status.Code.UNKNOWN)
+        && ourReason(t) == null;
   }
 
   /**
@@ -214,7 +234,7 @@ public final class ModalityFanOut {
   }
 
   /** Adapts one async unary call to a {@link Uni} whose cancellation cancels the call. */
-  private static <Q, R> Uni<R> call(BiConsumer<Q, StreamObserver<R>> rpc, Q request) {
+  private <Q, R> Uni<R> call(BiConsumer<Q, StreamObserver<R>> rpc, Q request) {
     return Uni.createFrom().emitter(emitter -> {
       AtomicReference<ClientCallStreamObserver<Q>> callRef = new AtomicReference<>();
       AtomicBoolean done = new AtomicBoolean();
@@ -225,6 +245,7 @@ public final class ModalityFanOut {
           c.cancel("the fused screening was cancelled", null);
         }
       });
+      started.increment();
       rpc.accept(request, new ClientResponseObserver<Q, R>() {
         private R response;
 
@@ -241,12 +262,14 @@ public final class ModalityFanOut {
         @Override
         public void onError(Throwable t) {
           done.set(true);
+          ended.increment();
           emitter.fail(t);
         }
 
         @Override
         public void onCompleted() {
           done.set(true);
+          ended.increment();
           if (response == null) {
             emitter.fail(Status.INTERNAL.withDescription("the peer completed without a response").asRuntimeException());
           } else {

@@ -298,6 +298,17 @@ class FanOutFaultInjectionTest {
   }
 
   @Test
+  void aWriteOnAClosedConnectionIsATransportFailureButOurOwnStatusesAreNot() {
+    assertTrue(ModalityFanOut.transportFailure(Status.UNKNOWN.withDescription("channel closed").asRuntimeException()));
+    assertTrue(ModalityFanOut.transportFailure(Status.INTERNAL.withDescription(
+        "Connection closed after GOAWAY. HTTP/2 error code: PROTOCOL_ERROR").asRuntimeException()));
+    assertFalse(ModalityFanOut.transportFailure(Status.UNAVAILABLE.asRuntimeException()),
+        "UNAVAILABLE is the channel's retry policy's");
+    assertFalse(ModalityFanOut.transportFailure(
+        io.screenmesh.services.common.ScreeningException.invalid("BAD_PART", "the part is malformed")));
+  }
+
+  @Test
   void bareResourceExhaustedIsATransportFailureNotTheCallersMalformedInput() {
     peers.image.fault(Fault.BARE_RESOURCE_EXHAUSTED);
     ScreenItemResponse r = screener().screen(item("goaway", text("hello"), image()), null).await().atMost(WAIT);
@@ -407,6 +418,9 @@ class FanOutFaultInjectionTest {
     peers = FaultInjectionPeers.start(100);
     peers.text.answerDelayMillis(250);
     ItemScreener screener = screener();
+    // The connection is opened before the victims start: on a loaded machine its set-up alone
+    // (1.4 s seen) ate most of the first victim call's 2 s service-config timeout.
+    screener.screen(item("warm-up", text("a clean caption")), null).await().atMost(WAIT);
     List<ScreenItemResponse> victims = java.util.Collections.synchronizedList(new ArrayList<>());
     java.util.concurrent.atomic.AtomicBoolean attacking = new java.util.concurrent.atomic.AtomicBoolean(true);
     List<Thread> callers = new ArrayList<>();
@@ -476,6 +490,40 @@ class FanOutFaultInjectionTest {
     ScreenItemResponse r = screener().screen(failOpenItem("no-text"), null).await().atMost(WAIT);
     assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, r.getParts(1).getOutcome());
     assertEquals(Decision.DECISION_BLOCK, r.getVerdict().getDecision());
+  }
+
+  /**
+   * Cancelled and timed-out parts leave no outbound call open: every call the fan-out started
+   * is ended by the transport, and the connection still screens afterwards. 1,000 calls here;
+   * {@code -Dscreenmesh.test.cancellations=10000} runs the issue's full count.
+   */
+  @Test
+  void cancelledAndTimedOutPartsLeaveNoOutboundCallOpen() throws Exception {
+    int calls = Integer.getInteger("screenmesh.test.cancellations", 1_000);
+    peers.text.fault(Fault.HANG);
+    ModalityFanOut fanOut = fanOut(GENEROUS);
+    ItemScreener screener = new ItemScreener(GENEROUS, new PolicyRegistry(PolicyLoader.loadBundled(), "default"), fanOut);
+    List<Cancellable> toCancel = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    for (int n = 0; n < calls; n++) {
+      // Half are cancelled by their caller; half run into the caller's deadline at the peer.
+      Deadline deadline = n % 2 == 0 ? null : Deadline.after(100 + n % 50, TimeUnit.MILLISECONDS);
+      Cancellable c = screener.screen(item("gone-" + n, text("never mind")), deadline)
+          .subscribe().with(r -> answered.incrementAndGet(), t -> { });
+      if (n % 2 == 0) {
+        toCancel.add(c);
+      }
+    }
+    awaitTrue(() -> peers.text.calls() >= calls / 2, "the calls reached the peer: " + peers.text.calls());
+    toCancel.forEach(Cancellable::cancel);
+    awaitTrue(() -> fanOut.callsEnded() == fanOut.callsStarted(),
+        "every outbound call ended: " + fanOut.callsEnded() + " of " + fanOut.callsStarted());
+    assertTrue(fanOut.callsStarted() >= calls, "every part was sent: " + fanOut.callsStarted());
+    assertEquals(calls / 2, answered.get(), "the timed-out items were answered, the cancelled ones not");
+    peers.text.fault(Fault.NONE);
+    ScreenItemResponse after = screener.screen(item("after", text("a clean caption")), null).await().atMost(WAIT);
+    assertEquals(ModalityOutcome.MODALITY_OUTCOME_SCREENED, after.getParts(0).getOutcome(), after.toString());
+    awaitTrue(() -> fanOut.callsEnded() == fanOut.callsStarted(), "the last call ended");
   }
 
   private static ScreenItemStreamRequest stream(ScreenItemRequest r) {

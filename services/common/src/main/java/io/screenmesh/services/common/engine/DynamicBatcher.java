@@ -13,6 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,10 +26,16 @@ import org.jboss.logging.Logger;
  *
  * <p>Guarantees: every submitted request is answered exactly once (its future completes once:
  * with the handler's answer, the handler's failure, or a refusal); a request refused because
- * the queue holds {@code queueCapacity} waiting requests fails at once with RESOURCE_EXHAUSTED,
+ * the queue holds {@code queueCapacity} waiting requests, or whose deadline would pass before the
+ * queue's expected wait ({@link #expectedWaitNanos}), fails at once with RESOURCE_EXHAUSTED,
  * reason {@value #SERVER_BUSY}; a request whose call ended (cancelled, or its deadline passed)
  * while it waited leaves the queue at once and is never handed to the handler; a handler that
  * leaves a request unanswered has that request failed with INTERNAL.
+ *
+ * <p>Per-call state (the queued item, its queue slot and its cancellation listener on the
+ * call's context) is counted: {@link #created()} and {@link #released()} are equal whenever no
+ * request is waiting or running, however the calls ended, so a leak under a storm of
+ * cancellations or deadlines shows as a difference that does not return to zero.
  *
  * @param <T> the request type
  * @param <R> the answer type
@@ -76,6 +84,8 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private final AtomicBoolean queued = new AtomicBoolean(true);
     private volatile Context.CancellationListener listener;
+    // Two steps end an item's per-call state: leaving the queue and being answered.
+    private final AtomicInteger unsettled = new AtomicInteger(2);
     private int batchSize;
 
     private Item(T input, Context call) {
@@ -120,6 +130,12 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     public boolean fail(Throwable t) {
       return result.completeExceptionally(t);
     }
+
+    private void settle(LongAdder released) {
+      if (unsettled.decrementAndGet() == 0) {
+        released.increment();
+      }
+    }
   }
 
   private final String name;
@@ -132,6 +148,10 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   private final Thread dispatcher;
   private volatile boolean closed;
   private volatile EngineMetrics reportedTo = EngineMetrics.NONE;
+  private final LongAdder created = new LongAdder();
+  private final LongAdder released = new LongAdder();
+  // Recent handler time per request; racy updates only blur an estimate.
+  private volatile long nanosPerItem;
 
   /**
    * Creates and starts a batcher.
@@ -154,6 +174,33 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   /** The settings. */
   public Settings settings() {
     return settings;
+  }
+
+  /** How many requests have taken a queue slot since start: per-call state made. */
+  public long created() {
+    return created.sum();
+  }
+
+  /**
+   * How many of those have given up their slot and cancellation listener and been answered:
+   * per-call state let go. Equal to {@link #created()} when nothing waits or runs.
+   */
+  public long released() {
+    return released.sum();
+  }
+
+  /**
+   * How long a request queued now would wait for its batch to start: the requests ahead of it
+   * times the recent handler time per request, shared by the concurrent batches. Zero with an
+   * empty queue or before the first batch.
+   */
+  public long expectedWaitNanos() {
+    return waiting() * nanosPerItem / settings.concurrency();
+  }
+
+  /** Requests waiting in the queue now (slots held). */
+  public int waiting() {
+    return settings.queueCapacity() - capacity.availablePermits();
   }
 
   /**
@@ -179,6 +226,16 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
       item.fail(ScreeningException.unavailable("SHUTTING_DOWN", "the service is shutting down"));
       return item.result;
     }
+    Deadline deadline = call.getDeadline();
+    long expectedWait = expectedWaitNanos();
+    if (deadline != null && expectedWait > deadline.timeRemaining(TimeUnit.NANOSECONDS)) {
+      // Under overload a FIFO queue of calls that will time out anyway answers nobody in time;
+      // refusing at once those that cannot be reached keeps the queue to calls that can.
+      item.fail(new ScreeningException(Status.Code.RESOURCE_EXHAUSTED, SERVER_BUSY,
+          "the queue's expected wait (" + TimeUnit.NANOSECONDS.toMillis(expectedWait)
+              + " ms) exceeds the call's remaining deadline; retry later"));
+      return item.result;
+    }
     if (!capacity.tryAcquire()) {
       metrics.rejected(name, SERVER_BUSY);
       item.fail(new ScreeningException(Status.Code.RESOURCE_EXHAUSTED, SERVER_BUSY,
@@ -190,6 +247,10 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
       item.fail(ended(call));
       return item.result;
     }
+    created.increment();
+    // Released once the item has left the queue (slot and listener given back, see dequeue)
+    // and been answered, whichever comes last; both happen exactly once.
+    item.result.whenComplete((r, t) -> item.settle(released));
     // A call that ends while it waits leaves the queue at once, so a cancellation storm frees
     // its slots (and the memory of its requests) without waiting for the dispatcher.
     Context.CancellationListener l = ctx -> {
@@ -211,6 +272,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
       if (l != null) {
         item.call.removeListener(l);
       }
+      item.settle(released);
       return true;
     }
     return false;
@@ -280,11 +342,18 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
 
   private void run(List<Item<T, R>> batch) {
     Throwable failure = null;
+    long start = System.nanoTime();
     try {
       handler.handle(batch);
     } catch (Throwable t) {
       failure = t;
     }
+    long perItem = (System.nanoTime() - start) / batch.size();
+    long estimate = nanosPerItem;
+    // Exponentially weighted (1/8), each sample capped at 4x the estimate: a lasting slow-down
+    // is followed within tens of batches, while one stalled batch (a GC pause, a stopped
+    // process) cannot make the batcher refuse calls it would answer in time.
+    nanosPerItem = estimate == 0 ? perItem : estimate + (Math.min(perItem, 4 * estimate) - estimate) / 8;
     for (Item<T, R> i : batch) {
       if (!i.result.isDone()) {
         i.fail(failure != null ? failure : new IllegalStateException(name + ": the handler left a request unanswered"));

@@ -51,7 +51,15 @@ public final class EngineCalls<Q, R> {
 
   /** Answers one unary call. Call it on the gRPC call's thread (it reads the call's context). */
   public void unary(Q request, StreamObserver<R> response) {
+    ServerCallStreamObserver<R> call = response instanceof ServerCallStreamObserver<R> s ? s : null;
     batcher.submit(request, Context.current()).whenComplete((r, t) -> {
+      // No answer to a caller that went away. Writing one raced the caller's RST on the event
+      // loop: a response started for a stream HTTP/2 had already dropped made the server's codec
+      // treat it as a new stream of its own ("Request stream N is not correct for server
+      // connection") and close the whole connection with GOAWAY PROTOCOL_ERROR (OverloadIT).
+      if (call != null && call.isCancelled()) {
+        return;
+      }
       if (t != null) {
         response.onError(GrpcErrors.toStatus(t));
       } else {

@@ -234,4 +234,82 @@ class DynamicBatcherTest {
     assertEquals(answers.size(), handledCount.get(), "only answered items were handled");
     assertTrue(cancelledAnswers.get() <= threads * perThread / 10, "only cancelled calls fail: " + cancelledAnswers);
   }
+
+  @Test
+  void tenThousandCancelledAndTimedOutCallsLeaveNoPerCallState() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    DynamicBatcher<Integer, Integer> b = batcher(64, Duration.ZERO, 20_000, 2, batch -> {
+      gate.await();
+      for (var i : batch) {
+        // An item whose call ended while it ran is left unanswered on purpose: the batcher
+        // must fail it and still let its state go.
+        if (i.wanted() && i.input() % 7 != 0) {
+          i.complete(i.input());
+        }
+      }
+    });
+    int calls = 10_000;
+    List<CompletableFuture<Integer>> results = new ArrayList<>(calls);
+    List<Context.CancellableContext> toCancel = new ArrayList<>();
+    for (int n = 0; n < calls; n++) {
+      // Half are cancelled by their caller, half time out, most of both while they wait behind
+      // the gated batches and some while their batch runs.
+      Context.CancellableContext ctx = n % 2 == 0
+          ? Context.ROOT.withCancellation()
+          : Context.ROOT.withDeadline(Deadline.after(20 + n % 30, TimeUnit.MILLISECONDS), timers);
+      if (n % 2 == 0) {
+        toCancel.add(ctx);
+      }
+      results.add(b.submit(n, ctx));
+    }
+    toCancel.forEach(c -> c.cancel(null));
+    Thread.sleep(100);
+    gate.countDown();
+    CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+        .handle((r, t) -> null).get(WAIT_S * 3, TimeUnit.SECONDS);
+    int ended = 0;
+    for (CompletableFuture<Integer> f : results) {
+      if (f.isCompletedExceptionally()) {
+        ended++;
+      }
+    }
+    assertTrue(ended >= calls * 9 / 10, "most calls ended before their answer: " + ended);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+    while (b.released() != b.created() && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertTrue(b.created() >= calls / 2, "the calls took queue slots: " + b.created());
+    assertEquals(b.created(), b.released(), "per-call state made vs let go");
+    assertEquals(0, b.waiting(), "queue slots still held");
+  }
+
+  @Test
+  void aCallWhoseDeadlineComesBeforeTheQueuesExpectedWaitIsRefusedAtOnce() throws Exception {
+    DynamicBatcher<Integer, Integer> b = batcher(1, Duration.ZERO, 100, 1, batch -> {
+      Thread.sleep(50);
+      batch.forEach(i -> i.complete(i.input()));
+    });
+    // Two batches teach the batcher its time per request (at least the handler's 50 ms).
+    b.submit(0, Context.ROOT).get(WAIT_S, TimeUnit.SECONDS);
+    b.submit(1, Context.ROOT).get(WAIT_S, TimeUnit.SECONDS);
+    List<CompletableFuture<Integer>> ahead = new ArrayList<>();
+    for (int n = 0; n < 10; n++) {
+      ahead.add(b.submit(n, Context.ROOT));
+    }
+    assertTrue(b.expectedWaitNanos() >= TimeUnit.MILLISECONDS.toNanos(3 * 50),
+        "expected wait behind 3 or more requests of 50 ms: " + b.expectedWaitNanos() + " ns");
+    CompletableFuture<Integer> hopeless = b.submit(99, Context.ROOT.withDeadline(
+        Deadline.after(100, TimeUnit.MILLISECONDS), timers));
+    // Refused during submit, not after waiting: the future is already failed.
+    assertTrue(hopeless.isCompletedExceptionally(), "a call that cannot be reached in time was queued");
+    ScreeningException busy = failure(hopeless);
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, busy.code());
+    assertEquals(DynamicBatcher.SERVER_BUSY, busy.reason());
+    CompletableFuture<Integer> patient = b.submit(100, Context.ROOT.withDeadline(
+        Deadline.after(60, TimeUnit.SECONDS), timers));
+    assertEquals(100, patient.get(WAIT_S, TimeUnit.SECONDS));
+    for (CompletableFuture<Integer> f : ahead) {
+      f.get(WAIT_S, TimeUnit.SECONDS);
+    }
+  }
 }
