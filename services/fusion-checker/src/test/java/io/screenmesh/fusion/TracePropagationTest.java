@@ -12,6 +12,8 @@ import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.screenmesh.fusion.testing.FaultInjectionPeers;
 import io.screenmesh.fusion.testing.FaultInjectionPeersResource;
 import io.screenmesh.fusion.testing.FaultInjectionPeersResource.InjectPeers;
@@ -33,7 +35,14 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(FaultInjectionPeersResource.class)
+@TestProfile(TracePropagationTest.FreshPeers.class)
 class TracePropagationTest {
+
+  /**
+   * A profile of its own, so this class gets its own application and live peers: the suite's
+   * other classes with the same test resource share theirs, and one of them kills a peer.
+   */
+  public static final class FreshPeers implements QuarkusTestProfile {}
 
   private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}");
   private static final Metadata.Key<String> TRACEPARENT_HEADER =
