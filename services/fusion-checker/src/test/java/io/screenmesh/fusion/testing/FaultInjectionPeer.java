@@ -1,7 +1,9 @@
 package io.screenmesh.fusion.testing;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
@@ -16,6 +18,8 @@ import io.screenmesh.services.common.ScreeningException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +66,8 @@ public final class FaultInjectionPeer implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private static final Metadata.Key<String> TRACEPARENT =
+      Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger answered = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -74,6 +80,8 @@ public final class FaultInjectionPeer implements AutoCloseable {
   private volatile List<Finding> findings = List.of();
   private volatile List<DetectorRun> detectors = List.of();
   private volatile long answerDelayMillis;
+  // The W3C trace context header of each screening call, in arrival order (none: "").
+  private final Queue<String> traceparents = new ConcurrentLinkedQueue<>();
   private volatile int dieAfterAnswers = Integer.MAX_VALUE;
   private Server server;
 
@@ -88,6 +96,18 @@ public final class FaultInjectionPeer implements AutoCloseable {
       // frames in the window and the connection is closed with GOAWAY ENHANCE_YOUR_CALM.
       b.maxRstFramesPerWindow(maxRstFramesPerWindow, 30);
     }
+    // A stream tracer sees each call's headers; an interceptor class here would be picked up
+    // by the Quarkus build of the tests as an unused gRPC interceptor.
+    b.addStreamTracerFactory(new ServerStreamTracer.Factory() {
+      @Override
+      public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+        if (!fullMethodName.startsWith("grpc.health.")) {
+          String traceparent = headers.get(TRACEPARENT);
+          traceparents.add(traceparent == null ? "" : traceparent);
+        }
+        return new ServerStreamTracer() {};
+      }
+    });
     server = b.addService(service)
         // A live peer says SERVING, as a warm modality service does: the front door watches it.
         .addService(new grpc.health.v1.HealthGrpc.HealthImplBase() {
@@ -154,9 +174,18 @@ public final class FaultInjectionPeer implements AutoCloseable {
     answerDelayMillis = 0;
     dieAfterAnswers = Integer.MAX_VALUE;
     calls.set(0);
+    traceparents.clear();
     answered.set(0);
     maxInFlight.set(0);
     cancelled.set(0);
+  }
+
+  /**
+   * The {@code traceparent} header of each screening call received since the last reset, in
+   * arrival order; "" for a call that carried none.
+   */
+  public List<String> traceparents() {
+    return List.copyOf(traceparents);
   }
 
   /** Calls received. */

@@ -282,7 +282,9 @@ public final class DetectorRegistry<I> {
           work.run();
         }
       } else {
-        this.thread = Thread.ofVirtual().name("detector-" + entry.detector().id()).unstarted(work);
+        // The detector's thread keeps the batch's trace, so its calls to peers join it.
+        this.thread = Thread.ofVirtual().name("detector-" + entry.detector().id())
+            .unstarted(io.opentelemetry.context.Context.current().wrap(work));
       }
     }
 

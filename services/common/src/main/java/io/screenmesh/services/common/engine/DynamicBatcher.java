@@ -3,6 +3,8 @@ package io.screenmesh.services.common.engine;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.screenmesh.services.common.ScreeningException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,6 +83,8 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   public static final class Item<T, R> {
     private final T input;
     private final Context call;
+    // The trace of the call, captured where it was submitted: the batch runs on other threads.
+    private final io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
     private final CompletableFuture<R> result = new CompletableFuture<>();
     private final AtomicBoolean queued = new AtomicBoolean(true);
     private volatile Context.CancellationListener listener;
@@ -343,7 +347,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   private void run(List<Item<T, R>> batch) {
     Throwable failure = null;
     long start = System.nanoTime();
-    try {
+    try (Scope scope = sharedTrace(batch).makeCurrent()) {
       handler.handle(batch);
     } catch (Throwable t) {
       failure = t;
@@ -359,6 +363,22 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
         i.fail(failure != null ? failure : new IllegalStateException(name + ": the handler left a request unanswered"));
       }
     }
+  }
+
+  /**
+   * The trace the batch's work (and its calls to peers, such as derived text) belongs to: the
+   * callers' when every item came from the same trace, none when they differ, so a mixed batch's
+   * peer calls start traces of their own rather than join one caller's.
+   */
+  private static <T, R> io.opentelemetry.context.Context sharedTrace(List<Item<T, R>> batch) {
+    io.opentelemetry.context.Context first = batch.get(0).trace;
+    String traceId = Span.fromContext(first).getSpanContext().getTraceId();
+    for (Item<T, R> i : batch) {
+      if (!Span.fromContext(i.trace).getSpanContext().getTraceId().equals(traceId)) {
+        return io.opentelemetry.context.Context.root();
+      }
+    }
+    return first;
   }
 
   private static ScreeningException ended(Context call) {
