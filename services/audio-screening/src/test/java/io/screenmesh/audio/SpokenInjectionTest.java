@@ -89,7 +89,11 @@ class SpokenInjectionTest {
       assertTrue(range.getStartSeconds() >= 0 && range.getEndSeconds() <= seconds + 0.05
           && range.getEndSeconds() > range.getStartSeconds(), f.toString());
     }
-    Finding override = text.stream().filter(f -> f.getEvidence().getExcerpt().contains("ignore")).findFirst()
+    // The rule's finding spans the override's words; a learned head's spans its whole window, so
+    // the narrowest finding over "ignore" is the one whose timing is checked.
+    Finding override = text.stream().filter(f -> f.getEvidence().getExcerpt().contains("ignore"))
+        .min(java.util.Comparator.comparingDouble(
+            f -> f.getEvidence().getTimeRange().getEndSeconds() - f.getEvidence().getTimeRange().getStartSeconds()))
         .orElseThrow(() -> new AssertionError("no finding covers the word ignore: " + text));
     assertTrue(override.getEvidence().getExcerpt().contains("previous instructions"), override.toString());
     // "Please" takes espeak a third of a second: the override's words start after it and last
