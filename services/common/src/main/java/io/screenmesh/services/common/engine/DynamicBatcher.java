@@ -28,8 +28,7 @@ import org.jboss.logging.Logger;
  *
  * <p>Guarantees: every submitted request is answered exactly once (its future completes once:
  * with the handler's answer, the handler's failure, or a refusal); a request refused because
- * the queue holds {@code queueCapacity} waiting requests, or whose deadline would pass before the
- * queue's expected wait ({@link #expectedWaitNanos}), fails at once with RESOURCE_EXHAUSTED,
+ * the queue holds {@code queueCapacity} waiting requests fails at once with RESOURCE_EXHAUSTED,
  * reason {@value #SERVER_BUSY}; a request whose call ended (cancelled, or its deadline passed)
  * while it waited leaves the queue at once and is never handed to the handler; a handler that
  * leaves a request unanswered has that request failed with INTERNAL.
@@ -196,7 +195,9 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
   /**
    * How long a request queued now would wait for its batch to start: the requests ahead of it
    * times the recent handler time per request, shared by the concurrent batches. Zero with an
-   * empty queue or before the first batch.
+   * empty queue or before the first batch. Reported only: refusing calls whose deadline falls
+   * before it was tried and let one caller's storm of calls (cancelled a moment later) turn
+   * other callers away, so admission stays by queue capacity.
    */
   public long expectedWaitNanos() {
     return waiting() * nanosPerItem / settings.concurrency();
@@ -228,16 +229,6 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     }
     if (closed) {
       item.fail(ScreeningException.unavailable("SHUTTING_DOWN", "the service is shutting down"));
-      return item.result;
-    }
-    Deadline deadline = call.getDeadline();
-    long expectedWait = expectedWaitNanos();
-    if (deadline != null && expectedWait > deadline.timeRemaining(TimeUnit.NANOSECONDS)) {
-      // Under overload a FIFO queue of calls that will time out anyway answers nobody in time;
-      // refusing at once those that cannot be reached keeps the queue to calls that can.
-      item.fail(new ScreeningException(Status.Code.RESOURCE_EXHAUSTED, SERVER_BUSY,
-          "the queue's expected wait (" + TimeUnit.NANOSECONDS.toMillis(expectedWait)
-              + " ms) exceeds the call's remaining deadline; retry later"));
       return item.result;
     }
     if (!capacity.tryAcquire()) {
