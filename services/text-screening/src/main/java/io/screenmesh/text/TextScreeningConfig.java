@@ -137,9 +137,5 @@ public interface TextScreeningConfig {
      * bundled with text-screening. Heads fitted on another embedding model are refused at start-up.
      */
     java.util.Optional<String> dir();
-
-    /** ONNX Runtime threads for the embeddings the heads read. */
-    @WithDefault("1")
-    int embedThreads();
   }
 }

@@ -11,6 +11,7 @@ import io.screenmesh.text.screen.Hits;
 import io.screenmesh.text.screen.PreparedText;
 import io.screenmesh.text.screen.TextAnalyzer;
 import io.screenmesh.text.screen.TextDetector;
+import io.screenmesh.text.screen.TextEmbeddings;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -35,6 +36,12 @@ import org.jboss.logging.Logger;
  * {@code ./screenmesh train}) or, by default, the ones bundled with text-screening. Heads fitted on
  * another embedding model than the running one are refused at start-up: their features would mean
  * something else. Without the embedding model the detector is unavailable, with the reason.
+ *
+ * <p>In the service the heads read the embedding stage's vectors ({@link PreparedText#embedding()}):
+ * the heads were fitted on embeddings of the caller's text, and the stage embeds the normalized
+ * text, so a text that normalization left unchanged (most of them) is not embedded twice; one
+ * that it changed is embedded again, as sent, with the stage's model. With the stage disabled
+ * ({@code screenmesh.text.embeddings.enabled=false}) the heads are unavailable for the same reason.
  */
 @Singleton
 public class HeadDetector implements TextDetector, AutoCloseable {
@@ -48,12 +55,19 @@ public class HeadDetector implements TextDetector, AutoCloseable {
 
   private final HeadScorer scorer;
   private final Embedder embedder;
+  // False when the embedder belongs to the embedding stage, which closes it.
+  private final boolean ownsEmbedder;
   private final Availability availability;
 
-  /** The detector as the service configures it. */
+  /** The detector as the service configures it, on the service's embedding stage. */
   @Inject
-  public HeadDetector(TextScreeningConfig config, TextAnalyzer analyzer) {
-    this(config.heads().dir().map(Path::of), analyzer, () -> Embedder.bundled(config.heads().embedThreads()));
+  public HeadDetector(TextScreeningConfig config, TextAnalyzer analyzer, TextEmbeddings stage) {
+    this(config.heads().dir().map(Path::of), analyzer, () -> {
+      if (stage.embedder() == null) {
+        throw new IllegalStateException(stage.availability().reason());
+      }
+      return stage.embedder();
+    }, false);
   }
 
   /**
@@ -65,6 +79,11 @@ public class HeadDetector implements TextDetector, AutoCloseable {
    *     model or feature spec than this build's
    */
   public HeadDetector(Optional<Path> dir, TextAnalyzer analyzer, Supplier<Embedder> embedders) {
+    this(dir, analyzer, embedders, true);
+  }
+
+  private HeadDetector(Optional<Path> dir, TextAnalyzer analyzer, Supplier<Embedder> embedders, boolean owns) {
+    this.ownsEmbedder = owns;
     String from = dir.map(Path::toString).orElse("the bundled heads (" + BUNDLED + ")");
     HeadSet set = dir.isPresent() ? readDir(dir.get()) : readBundled();
     if (set == null) {
@@ -89,7 +108,9 @@ public class HeadDetector implements TextDetector, AutoCloseable {
             + "-d embeddings; the running model gives " + e.dimension());
       }
     } catch (RuntimeException ex) {
-      e.close();
+      if (owns) {
+        e.close();
+      }
       throw ex;
     }
     this.scorer = new HeadScorer(set, analyzer);
@@ -140,7 +161,7 @@ public class HeadDetector implements TextDetector, AutoCloseable {
     if (scorer == null) {
       throw new IllegalStateException(availability.reason());
     }
-    List<TextEmbedding> embeddings = embedder.embed(batch.stream().map(PreparedText::text).toList());
+    List<TextEmbedding> embeddings = embeddingsOfOriginals(batch);
     List<Detection> out = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       if (context.isCancelled()) {
@@ -153,11 +174,36 @@ public class HeadDetector implements TextDetector, AutoCloseable {
     return out;
   }
 
-  /** Releases the embedding model; idempotent. */
+  /**
+   * The embedding of each text as the caller sent it: the stage's where normalization left the
+   * text unchanged (the same model on the same characters), a new one for the others.
+   */
+  private List<TextEmbedding> embeddingsOfOriginals(List<PreparedText> batch) {
+    List<TextEmbedding> out = new ArrayList<>(batch.size());
+    List<String> again = new ArrayList<>();
+    for (PreparedText t : batch) {
+      boolean reusable = t.embedding() != null && t.unicode().normalized().isIdentity();
+      out.add(reusable ? t.embedding() : null);
+      if (!reusable) {
+        again.add(t.text());
+      }
+    }
+    if (!again.isEmpty()) {
+      List<TextEmbedding> fresh = embedder.embed(again);
+      for (int i = 0, k = 0; i < out.size(); i++) {
+        if (out.get(i) == null) {
+          out.set(i, fresh.get(k++));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Releases the embedding model when this detector opened it; idempotent. */
   @PreDestroy
   @Override
   public void close() {
-    if (embedder != null) {
+    if (embedder != null && ownsEmbedder) {
       embedder.close();
     }
   }
