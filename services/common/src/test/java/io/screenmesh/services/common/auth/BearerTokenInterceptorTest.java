@@ -34,8 +34,6 @@ import java.util.concurrent.TimeUnit;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.RsaJsonWebKey;
 import org.jose4j.jwk.RsaJwkGenerator;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.jose4j.lang.JoseException;
@@ -141,12 +139,7 @@ class BearerTokenInterceptorTest {
     if (scope != null) {
       c.setClaim("scope", scope);
     }
-    JsonWebSignature jws = new JsonWebSignature();
-    jws.setPayload(c.toJson());
-    jws.setKey(key.getPrivateKey());
-    jws.setKeyIdHeaderValue(key.getKeyId());
-    jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
-    return jws.getCompactSerialization();
+    return TestJwts.sign(key, c);
   }
 
   private TextScreeningServiceGrpc.TextScreeningServiceBlockingStub stub(String authorization) {
