@@ -209,6 +209,9 @@ public final class LoadGen {
       m.put("send_lag_ms", percentiles(r.sendLag()));
       m.put("late_sends", r.lateSends());
     }
+    if (r.fanOut() != null) {
+      m.put("fanout_ms", percentiles(r.fanOut()));
+    }
     m.put("status_codes", r.codes());
     if (!r.failures().isEmpty()) {
       m.put("first_failures", r.failures());
@@ -254,6 +257,12 @@ public final class LoadGen {
             "  send lag: p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d of %d sends over %d ms late%s%n",
             l.getValueAtPercentile(50) / 1e3, l.getValueAtPercentile(99) / 1e3, l.getMaxValue() / 1e3,
             r.lateSends(), l.getTotalCount(), TimeUnit.NANOSECONDS.toMillis(Stats.LATE_NANOS), behind));
+      }
+      if (r.fanOut() != null) {
+        var f = r.fanOut();
+        sb.append(String.format(Locale.ROOT,
+            "  front door's fan-out stage (its calls to the modality services): p50 %.3f ms, p90 %.3f ms, p99 %.3f ms%n",
+            f.getValueAtPercentile(50) / 1e3, f.getValueAtPercentile(90) / 1e3, f.getValueAtPercentile(99) / 1e3));
       }
       if (!r.codes().keySet().equals(Set.of("OK"))) {
         sb.append("  status codes: ").append(r.codes()).append('\n');

@@ -26,6 +26,7 @@ final class Stats {
   private final Recorder latency = new Recorder(MAX_MICROS, 3);
   private final Recorder batchLatency = new Recorder(MAX_MICROS, 3);
   private final Recorder sendLag = new Recorder(MAX_MICROS, 3);
+  private final Recorder fanOut = new Recorder(MAX_MICROS, 3);
   private final LongAdder lateSends = new LongAdder();
   private final Map<Status.Code, LongAdder> codes = new ConcurrentHashMap<>();
   private final Map<Decision, LongAdder> decisions = new ConcurrentHashMap<>();
@@ -39,6 +40,9 @@ final class Stats {
     codes.computeIfAbsent(outcome.code(), c -> new LongAdder()).increment();
     if (outcome.code() == Status.Code.OK) {
       decisions.computeIfAbsent(outcome.decision(), d -> new LongAdder()).increment();
+      if (outcome.fanOutMicros() >= 0) {
+        fanOut.recordValue(Math.min(MAX_MICROS, outcome.fanOutMicros()));
+      }
     } else {
       firstFailure.putIfAbsent(outcome.code(), outcome.detail());
     }
@@ -85,6 +89,7 @@ final class Stats {
     Histogram h = latency.getIntervalHistogram();
     Histogram b = batchLatency.getIntervalHistogram();
     Histogram lag = sendLag.getIntervalHistogram();
+    Histogram fan = fanOut.getIntervalHistogram();
     Map<String, Long> c = new TreeMap<>();
     codes.forEach((k, n) -> c.put(k.name(), n.sum()));
     Map<String, Long> d = new TreeMap<>();
@@ -97,7 +102,7 @@ final class Stats {
     firstFailure.forEach((k, s) -> f.put(k.name(), s));
     return new Result(label, target, mode, concurrency, offered, unit, total, total - ok, shed.sum(), seconds,
         total / seconds, h, b.getTotalCount() == 0 ? null : b, lag.getTotalCount() == 0 ? null : lag,
-        lateSends.sum(), c, d, f);
+        lateSends.sum(), fan.getTotalCount() == 0 ? null : fan, c, d, f);
   }
 
   /**
@@ -112,11 +117,14 @@ final class Stats {
    * @param sendLag how late each call was sent after its scheduled time, in microseconds
    *     (open loop), or null
    * @param lateSends sends more than {@link #LATE_NANOS} late (open loop)
+   * @param fanOut the front door's {@code fanout} stage of each answered call in microseconds
+   *     (its outbound calls as it timed them: the latency less this is the front door's own
+   *     part), or null when the answers carry none
    * @param failures the first status description seen for each failing code
    */
   record Result(String label, String target, String mode, int concurrency, double offered, String unit,
       long count, long errors, long shed, double seconds, double throughput, Histogram latency,
-      Histogram batchLatency, Histogram sendLag, long lateSends, Map<String, Long> codes,
+      Histogram batchLatency, Histogram sendLag, long lateSends, Histogram fanOut, Map<String, Long> codes,
       Map<String, Long> decisions, Map<String, String> failures) {
 
     /** A latency percentile in milliseconds. */

@@ -30,17 +30,23 @@ import java.util.function.Function;
 public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarget {
 
   /**
-   * What one call ended with: the status code, the decision when it succeeded, and the
-   * status description when it failed (empty otherwise).
+   * What one call ended with: the status code, the decision when it succeeded, the status
+   * description when it failed (empty otherwise), and the front door's own {@code fanout} stage
+   * (its calls to the modality services, as it timed them) in microseconds, or -1 when the
+   * answer has none.
    */
-  record Outcome(Status.Code code, Decision decision, String detail) {
+  record Outcome(Status.Code code, Decision decision, String detail, long fanOutMicros) {
     static Outcome ok(Decision decision) {
-      return new Outcome(Status.Code.OK, decision, "");
+      return ok(decision, -1);
+    }
+
+    static Outcome ok(Decision decision, long fanOutMicros) {
+      return new Outcome(Status.Code.OK, decision, "", fanOutMicros);
     }
 
     static Outcome failed(Status status) {
       return new Outcome(status.getCode(), Decision.DECISION_UNSPECIFIED,
-          status.getDescription() == null ? "" : status.getDescription());
+          status.getDescription() == null ? "" : status.getDescription(), -1);
     }
   }
 
@@ -78,7 +84,7 @@ public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarge
     @Override
     public void call(String id, String prompt, long deadlineMillis, UnaryListener listener) {
       TextScreeningServiceGrpc.newStub(channel).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-          .screenText(request(id, prompt), unary(listener, ScreenTextResponse::getVerdict));
+          .screenText(request(id, prompt), unary(listener, ScreenTextResponse::getVerdict, r -> -1L));
     }
 
     @Override
@@ -104,7 +110,7 @@ public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarge
     @Override
     public void call(String id, String prompt, long deadlineMillis, UnaryListener listener) {
       FusionCheckerServiceGrpc.newStub(channel).withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-          .screenItem(request(id, prompt), unary(listener, ScreenItemResponse::getVerdict));
+          .screenItem(request(id, prompt), unary(listener, ScreenItemResponse::getVerdict, FrontDoor::fanOutMicros));
     }
 
     @Override
@@ -113,6 +119,16 @@ public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarge
               .screenItemStream(stream(listener, ScreenItemStreamResponse::getId, r -> itemOutcome(
                   r.hasResponse(), r.getResponse().getVerdict(), r.getError()))),
           batchId, prompts, (id, p) -> ScreenItemStreamRequest.newBuilder().setRequest(request(id, p)).build());
+    }
+
+    /** The answer's {@code fanout} stage in microseconds, or -1. */
+    static long fanOutMicros(ScreenItemResponse r) {
+      for (var t : r.getProcessing().getTimingsList()) {
+        if (t.getStage().equals("fanout")) {
+          return t.getMicros();
+        }
+      }
+      return -1;
     }
 
     private static ScreenItemRequest request(String id, String prompt) {
@@ -137,13 +153,15 @@ public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarge
   }
 
   private static <R> StreamObserver<R> unary(UnaryListener listener,
-      Function<R, Verdict> verdict) {
+      Function<R, Verdict> verdict, Function<R, Long> fanOut) {
     return new StreamObserver<>() {
       private Decision decision = Decision.DECISION_UNSPECIFIED;
+      private long fanOutMicros = -1;
 
       @Override
       public void onNext(R r) {
         decision = verdict.apply(r).getDecision();
+        fanOutMicros = fanOut.apply(r);
       }
 
       @Override
@@ -153,7 +171,7 @@ public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarge
 
       @Override
       public void onCompleted() {
-        listener.done(Outcome.ok(decision));
+        listener.done(Outcome.ok(decision, fanOutMicros));
       }
     };
   }
