@@ -64,6 +64,10 @@ public final class Main {
   }
 
   static int run(String[] argv, PrintStream out) throws IOException {
+    if (List.of(argv).contains("--help") || List.of(argv).contains("-h")) {
+      out.println(usage());
+      return 0;
+    }
     if (argv.length == 0) {
       throw new IllegalArgumentException("no command");
     }

@@ -47,6 +47,13 @@ class LauncherTest {
   }
 
   @Test
+  void helpOfACommandThatTalksToTheMeshNeedsNoMesh() throws Exception {
+    for (String cmd : new String[] {"screen", "eval", "batch"}) {
+      assertLaunch(0, launch -> launch.stdout, "\n  screen [--text T]...", cmd, "--help");
+    }
+  }
+
+  @Test
   void batchWithoutInOrOutIsAUsageErrorThatSaysWhatIsMissing() throws Exception {
     String message = "batch needs --in FILE (the JSONL manifest) and --out FILE (the results)";
     assertLaunch(2, launch -> launch.stderr, message, "batch");
