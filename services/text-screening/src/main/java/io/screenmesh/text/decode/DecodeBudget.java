@@ -2,8 +2,9 @@ package io.screenmesh.text.decode;
 
 /**
  * Bounds the decoding work for one screened text, across all nesting levels: how many
- * payloads may be decoded and how many characters they may produce in total. Not thread-safe;
- * one per request.
+ * payloads may be decoded and how many characters may be analysed beyond the text itself in
+ * total (decoded payloads, what their normalization adds, rot13 rescans of decoded content).
+ * Not thread-safe; one per request.
  */
 public final class DecodeBudget {
 
@@ -22,6 +23,18 @@ public final class DecodeBudget {
       return false;
     }
     payloadsLeft--;
+    charsLeft -= chars;
+    return true;
+  }
+
+  /**
+   * Whether {@code chars} more characters of work on content already taken fit; charges them if
+   * so. Takes no payload.
+   */
+  public boolean spend(int chars) {
+    if (chars > charsLeft) {
+      return false;
+    }
     charsLeft -= chars;
     return true;
   }

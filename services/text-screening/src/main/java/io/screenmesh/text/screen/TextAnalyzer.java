@@ -31,6 +31,9 @@ public final class TextAnalyzer {
   /** What one analysis found. */
   public record Analysis(UnicodeResult unicode, List<Hit> hits) {}
 
+  // Decoded content left unscreened flags the text (the default flag threshold) without blocking it.
+  private static final float UNSCREENED_SCORE = 0.5f;
+
   private final UnicodeNormalizer unicode;
   private final InjectionRules rules;
   private final SecretDetector secrets;
@@ -91,6 +94,10 @@ public final class TextAnalyzer {
 
   private Analysis analyze(String text, int depth, DecodeBudget budget, Stages stages) {
     UnicodeResult u = time(stages, "unicode", () -> normalize(text));
+    return analyze(u, depth, budget, stages);
+  }
+
+  private Analysis analyze(UnicodeResult u, int depth, DecodeBudget budget, Stages stages) {
     List<Hit> hits = new ArrayList<>(u.hits());
     time(stages, "rules", () -> hits.addAll(ruleHits(u)));
     time(stages, "secrets", () -> hits.addAll(secretHits(u)));
@@ -107,16 +114,16 @@ public final class TextAnalyzer {
     String n = norm.text();
     for (HiddenText h : u.hidden()) {
       if (budget.take(h.text().length())) {
-        Analysis inner = analyze(h.text(), depth + 1, budget, null);
-        wrap(inner.hits(), h.start(), h.end(), h.source(), h.text(), hits);
+        rescan(h.text(), h.start(), h.end(), h.source(), depth + 1, budget, hits);
       }
     }
     for (EncodedPayload p : decoder.find(n, budget)) {
-      Analysis inner = analyze(p.decoded(), depth + 1, budget, null);
-      wrap(inner.hits(), norm.originalStart(p.start()), norm.originalEnd(p.end()),
-          "decoded:" + p.encoding(), p.decoded(), hits);
+      rescan(p.decoded(), norm.originalStart(p.start()), norm.originalEnd(p.end()), "decoded:" + p.encoding(),
+          depth + 1, budget, hits);
     }
-    if (rules.mayHoldRot13(n)) {
+    // The caller's own text is bounded by the text limit; a rot13 rescan of decoded content is
+    // work the decoding added, so it is paid from the same budget as the content itself.
+    if (rules.mayHoldRot13(n) && (depth == 0 || budget.spend(n.length()))) {
       for (Hit h : rules.scan(PayloadDecoder.rot13(n))) {
         int s = norm.originalStart(h.start());
         int e = norm.originalEnd(h.end());
@@ -124,6 +131,27 @@ public final class TextAnalyzer {
       }
     }
     return hits;
+  }
+
+  /**
+   * Analyses decoded content that the budget took by its decoded length. Every stage after the
+   * unicode one reads the normalized text, and NFKC can multiply the characters (U+FDFA becomes
+   * 18), so what normalization adds is charged too: otherwise a payload of a few thousand
+   * characters buys a rescan of many times the budget. Content whose growth does not fit is not
+   * rescanned but reported, so that the policy decides on content it could not screen.
+   */
+  private void rescan(String decoded, int start, int end, String source, int depth, DecodeBudget budget,
+      List<Hit> into) {
+    UnicodeResult u = normalize(decoded);
+    int growth = u.normalized().text().length() - decoded.length();
+    if (growth > 0 && !budget.spend(growth)) {
+      String encoding = source.substring("decoded:".length());
+      into.add(new Hit("text.decode." + encoding, Category.CATEGORY_ENCODED_PAYLOAD, Severity.SEVERITY_MEDIUM,
+          UNSCREENED_SCORE, start, end, source, Hit.excerptOf(decoded), encoding + " content normalizes to "
+          + u.normalized().text().length() + " characters, past the decode budget; it was not screened"));
+      return;
+    }
+    wrap(analyze(u, depth, budget, null).hits(), start, end, source, decoded, into);
   }
 
   private static Void addMapped(List<Hit> found, MappedText norm, List<Hit> into) {

@@ -103,6 +103,38 @@ class EncodingChainsTest {
         "two payloads decode two of the four layers only");
   }
 
+  @Test
+  void normalizationGrowthIsPaidFromTheBudget() {
+    // U+FDFA normalizes (NFKC) to 18 characters: the rescan reads 18 times what was decoded.
+    injection("x ", B64.apply("\uFDFA".repeat(1_000) + " " + ATTACK));
+    String payload = B64.apply("\uFDFA".repeat(4_000) + " " + ATTACK);
+    ScreenTextResponse r = screen("x " + payload);
+    assertEquals(Decision.DECISION_FLAG, r.getVerdict().getDecision(), r.getFindingsList().toString());
+    Finding f = r.getFindingsList().stream().filter(x -> x.getCategory() == Category.CATEGORY_ENCODED_PAYLOAD)
+        .findFirst().orElseThrow();
+    assertTrue(f.toString().contains("not screened"), f.toString());
+    assertEquals(2, f.getEvidence().getTextSpan().getStartUtf16(), f.toString());
+    assertEquals(2 + payload.length(), f.getEvidence().getTextSpan().getEndUtf16(), f.toString());
+  }
+
+  @Test
+  void rot13RescansOfDecodedContentArePaidFromTheBudget() {
+    ScreeningSettings d = ScreeningSettings.defaults();
+    String rot13 = PayloadDecoder.rot13(ATTACK);
+    String payload = B64.apply(rot13);
+    // Room for the decoded text (its rot13 rescan is one more pass over it) or for both.
+    TextScreener justDecoded = new TextScreener(new ScreeningSettings(d.maxTextLength(), d.maxIdLength(),
+        d.decodeMaxDepth(), d.decodeMaxPayloads(), rot13.length(), d.minBase64Length(), d.flagThreshold(),
+        d.blockThreshold(), true));
+    TextScreener both = new TextScreener(new ScreeningSettings(d.maxTextLength(), d.maxIdLength(),
+        d.decodeMaxDepth(), d.decodeMaxPayloads(), 2 * rot13.length(), d.minBase64Length(), d.flagThreshold(),
+        d.blockThreshold(), true));
+    ScreenTextRequest request = ScreenTextRequest.newBuilder().setText("x " + payload).build();
+    assertTrue(justDecoded.screen(request).getFindingsList().stream()
+        .noneMatch(f -> f.getCategory() == Category.CATEGORY_PROMPT_INJECTION));
+    assertEquals(Decision.DECISION_BLOCK, both.screen(request).getVerdict().getDecision());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
       "The quick brown fox jumps over the lazy dog, and the dog sleeps on regardless of it.",
