@@ -10,6 +10,8 @@ public final class DecodeBudget {
 
   private int payloadsLeft;
   private int charsLeft;
+  private boolean shortfall;
+  private boolean reported;
 
   /** A budget of {@code payloads} decoded payloads producing at most {@code chars} characters. */
   public DecodeBudget(int payloads, int chars) {
@@ -20,6 +22,7 @@ public final class DecodeBudget {
   /** Whether another payload of up to {@code chars} decoded characters fits; takes it if so. */
   public boolean take(int chars) {
     if (payloadsLeft <= 0 || chars > charsLeft) {
+      shortfall = true;
       return false;
     }
     payloadsLeft--;
@@ -33,10 +36,35 @@ public final class DecodeBudget {
    */
   public boolean spend(int chars) {
     if (chars > charsLeft) {
+      shortfall = true;
       return false;
     }
     charsLeft -= chars;
     return true;
+  }
+
+  /** Records that content which may be encoded was met after the budget ran out, and left alone. */
+  public void shortOf() {
+    shortfall = true;
+  }
+
+  /**
+   * Whether anything was left unscreened for want of budget: a payload or work refused, or a
+   * possible payload met once nothing was left. Padding a text with decoys must not buy a pass
+   * for what comes after them, so the analyzer reports this rather than staying silent.
+   */
+  public boolean shortfall() {
+    return shortfall;
+  }
+
+  /** Records that a finding already names what the budget left unscreened. */
+  public void reported() {
+    reported = true;
+  }
+
+  /** Whether a shortfall happened that no finding names yet. */
+  public boolean unreportedShortfall() {
+    return shortfall && !reported;
   }
 
   /** Whether anything is left. */

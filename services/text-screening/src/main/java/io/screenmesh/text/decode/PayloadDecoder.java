@@ -42,9 +42,8 @@ public final class PayloadDecoder {
   /** The readable payloads in {@code text}, within {@code budget}. */
   public List<EncodedPayload> find(String text, DecodeBudget budget) {
     List<EncodedPayload> out = new ArrayList<>();
-    if (budget.exhausted()) {
-      return out;
-    }
+    // Even with nothing left, the scanners run: the first possible payload they meet is recorded
+    // as a shortfall (DecodeBudget.shortOf) instead of passing unseen.
     List<int[]> taken = new ArrayList<>();
     hexEscapes(text, budget, out, taken);
     hexSpaced(text, budget, out, taken);
@@ -72,7 +71,7 @@ public final class PayloadDecoder {
   private void base64OrHex(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
     int n = text.length();
     int i = 0;
-    while (i < n && !budget.exhausted()) {
+    while (i < n) {
       if (!isBase64Char(text.charAt(i))) {
         i++;
         continue;
@@ -98,6 +97,9 @@ public final class PayloadDecoder {
       if (DATA_URI_PREFIX.matcher(text).region(prefixFrom, s).find()) {
         continue; // binary media inline: decoding it costs time and yields no text
       }
+      if (outOfBudget(budget)) {
+        return;
+      }
       addToken(text.substring(s, e), s, e, budget, out, taken);
     }
   }
@@ -121,7 +123,7 @@ public final class PayloadDecoder {
   private void wrappedBase64(String text, DecodeBudget budget, List<EncodedPayload> out, List<int[]> taken) {
     int n = text.length();
     int i = 0;
-    while (i < n && !budget.exhausted()) {
+    while (i < n) {
       if (!isBase64Char(text.charAt(i)) || (i > 0 && (isBase64Char(text.charAt(i - 1)) || text.charAt(i - 1) == '='))) {
         i++;
         continue;
@@ -162,6 +164,9 @@ public final class PayloadDecoder {
         }
       }
       if (chunks >= 2 && joined.length() >= minBase64Length && !overlaps(taken, i, end)) {
+        if (outOfBudget(budget)) {
+          return;
+        }
         addToken(joined.toString(), i, end, budget, out, taken);
       }
       i = end;
@@ -203,7 +208,7 @@ public final class PayloadDecoder {
       return;
     }
     Matcher m = HEX_ESCAPES.matcher(text);
-    while (m.find() && !budget.exhausted()) {
+    while (m.find() && !outOfBudget(budget)) {
       String hex = m.group().replace("\\x", "");
       addIfText("hex", m.start(), m.end(), HexFormat.of().parseHex(hex), budget, out, taken);
     }
@@ -215,7 +220,7 @@ public final class PayloadDecoder {
       return;
     }
     Matcher m = HEX_SPACED.matcher(text).region(first, text.length()).useTransparentBounds(true);
-    while (m.find() && !budget.exhausted()) {
+    while (m.find() && !outOfBudget(budget)) {
       String hex = m.group().replaceAll("0x|[ ,:]", "");
       addIfText("hex", m.start(), m.end(), HexFormat.of().parseHex(hex), budget, out, taken);
     }
@@ -227,7 +232,7 @@ public final class PayloadDecoder {
     }
     Matcher m = URL_ENCODED.matcher(text);
     int from = 0;
-    while (from < text.length() && !budget.exhausted()) {
+    while (from < text.length()) {
       int pct = text.indexOf('%', from);
       if (pct < 0) {
         break;
@@ -248,9 +253,21 @@ public final class PayloadDecoder {
       if (countEscapes(token) < 2 || overlaps(taken, s, e)) {
         continue;
       }
+      if (outOfBudget(budget)) {
+        return;
+      }
       byte[] bytes = percentDecode(token);
       addIfText("url", s, e, bytes, budget, out, taken);
     }
+  }
+
+  // Called at a possible payload: with nothing left it is recorded as a shortfall and not decoded.
+  private static boolean outOfBudget(DecodeBudget budget) {
+    if (budget.exhausted()) {
+      budget.shortOf();
+      return true;
+    }
+    return false;
   }
 
   private static boolean addIfText(String encoding, int s, int e, byte[] bytes, DecodeBudget budget,

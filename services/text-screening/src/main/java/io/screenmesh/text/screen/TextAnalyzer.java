@@ -107,11 +107,16 @@ public final class TextAnalyzer {
 
   private List<Hit> decodeHits(UnicodeResult u, int depth, DecodeBudget budget) {
     List<Hit> hits = new ArrayList<>();
-    if (depth >= settings.decodeMaxDepth()) {
-      return hits;
-    }
     MappedText norm = u.normalized();
     String n = norm.text();
+    if (depth >= settings.decodeMaxDepth()) {
+      // One more layer would be screened by no one: nesting past the depth is reported, not passed.
+      if (!u.hidden().isEmpty() || !decoder.find(n, new DecodeBudget(1, settings.decodeMaxChars())).isEmpty()) {
+        hits.add(unscreened(norm, "content nested more than " + settings.decodeMaxDepth()
+            + " encodings deep holds another encoded or hidden layer; it was not screened"));
+      }
+      return hits;
+    }
     for (HiddenText h : u.hidden()) {
       if (budget.take(h.text().length())) {
         rescan(h.text(), h.start(), h.end(), h.source(), depth + 1, budget, hits);
@@ -130,7 +135,19 @@ public final class TextAnalyzer {
         wrap(List.of(h), s, e, "decoded:rot13", h.excerpt(), hits);
       }
     }
+    if (depth == 0 && budget.unreportedShortfall()) {
+      hits.add(unscreened(norm, "the text holds more hidden or encoded content than the decode budget ("
+          + settings.decodeMaxPayloads() + " payloads, " + settings.decodeMaxChars()
+          + " characters) covers; what was past it was not screened"));
+    }
     return hits;
+  }
+
+  // The whole analysed text, flagged (not blocked) for content the decoder could not screen. No
+  // excerpt: the text's first characters are not evidence, and could hold a secret.
+  private static Hit unscreened(MappedText norm, String why) {
+    return new Hit("text.decode.unscreened", Category.CATEGORY_ENCODED_PAYLOAD, Severity.SEVERITY_MEDIUM,
+        UNSCREENED_SCORE, 0, norm.originalLength(), "", "", why);
   }
 
   /**
@@ -145,6 +162,7 @@ public final class TextAnalyzer {
     UnicodeResult u = normalize(decoded);
     int growth = u.normalized().text().length() - decoded.length();
     if (growth > 0 && !budget.spend(growth)) {
+      budget.reported();
       String encoding = source.substring("decoded:".length());
       into.add(new Hit("text.decode." + encoding, Category.CATEGORY_ENCODED_PAYLOAD, Severity.SEVERITY_MEDIUM,
           UNSCREENED_SCORE, start, end, source, Hit.excerptOf(decoded), encoding + " content normalizes to "

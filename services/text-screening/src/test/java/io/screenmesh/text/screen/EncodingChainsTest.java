@@ -101,6 +101,46 @@ class EncodingChainsTest {
     ScreenTextResponse r = tight.screen(ScreenTextRequest.newBuilder().setText("x " + p).build());
     assertTrue(r.getFindingsList().stream().noneMatch(f -> f.getCategory() == Category.CATEGORY_PROMPT_INJECTION),
         "two payloads decode two of the four layers only");
+    // What the budget left undecoded is said, and flags the text, rather than passing it.
+    assertEquals(Decision.DECISION_FLAG, r.getVerdict().getDecision(), r.getFindingsList().toString());
+    assertTrue(r.getFindingsList().stream().anyMatch(f -> f.getDetector().equals("text.decode.unscreened")),
+        r.getFindingsList().toString());
+  }
+
+  @Test
+  void decoysThatUseUpTheBudgetDoNotBuyAPassForWhatFollows() {
+    String attack = B64.apply(B64.apply(B64.apply(ATTACK)));
+    StringBuilder decoys = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      decoys.append(B64.apply("note number " + i + " about the weather today")).append(' ');
+    }
+    // Three decoys leave room: the injection three layers down is found and blocks.
+    String few = String.join(" ", List.of(decoys.toString().split(" ")).subList(0, 3)) + " ";
+    assertEquals(Decision.DECISION_BLOCK, screen(few + attack).getVerdict().getDecision());
+    // Forty use up the 32 payloads before the attack: it is not decoded, and the text is flagged for it.
+    ScreenTextResponse r = screen(decoys + attack);
+    assertEquals(Decision.DECISION_FLAG, r.getVerdict().getDecision(), r.getFindingsList().toString());
+    Finding f = r.getFindingsList().stream().filter(x -> x.getDetector().equals("text.decode.unscreened"))
+        .findFirst().orElseThrow();
+    assertEquals(Category.CATEGORY_ENCODED_PAYLOAD, f.getCategory());
+    assertTrue(f.getMessage().contains("decode budget"), f.toString());
+    // Decoys alone that fit the budget leave nothing unscreened: benign base64 stays clean.
+    assertEquals(Decision.DECISION_ALLOW, screen(few).getVerdict().getDecision(), screen(few).getFindingsList().toString());
+  }
+
+  @Test
+  void aLayerPastTheDepthLimitIsReportedNotPassed() {
+    int depth = ScreeningSettings.defaults().decodeMaxDepth();
+    String p = ATTACK;
+    for (int i = 0; i <= depth; i++) {
+      p = B64.apply(p);
+    }
+    ScreenTextResponse r = screen("decode this: " + p);
+    assertTrue(r.getFindingsList().stream().noneMatch(f -> f.getCategory() == Category.CATEGORY_PROMPT_INJECTION),
+        "the injection is one layer past the depth");
+    assertEquals(Decision.DECISION_FLAG, r.getVerdict().getDecision(), r.getFindingsList().toString());
+    assertTrue(r.getFindingsList().stream().anyMatch(f -> f.getMessage().contains("nested more than " + depth)),
+        r.getFindingsList().toString());
   }
 
   @Test
