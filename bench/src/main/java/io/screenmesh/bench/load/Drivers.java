@@ -143,7 +143,7 @@ final class Drivers {
           boolean measured = t0 >= measureFrom;
           AtomicLongArray answeredAt = new AtomicLongArray(batchSize);
           Target.Outcome[] outcomes = new Target.Outcome[batchSize];
-          CompletableFuture<Status.Code> end = new CompletableFuture<>();
+          CompletableFuture<Status> end = new CompletableFuture<>();
           target.batch("batch-" + first, batch, deadlineMillis, new Target.BatchListener() {
             @Override
             public void answer(int index, Target.Outcome outcome) {
@@ -153,18 +153,18 @@ final class Drivers {
             }
 
             @Override
-            public void end(Status.Code code) {
-              end.complete(code);
+            public void end(Status status) {
+              end.complete(status);
             }
           });
-          Status.Code code = awaitEnd(end, deadlineMillis);
+          Status streamEnd = awaitEnd(end, deadlineMillis);
           long t1 = System.nanoTime();
           if (measured) {
             stats.recordBatch(t1 - t0);
             for (int i = 0; i < batchSize; i++) {
               long at = answeredAt.get(i);
               if (at == 0) {
-                stats.recordMissing(code);
+                stats.recordMissing(streamEnd);
               } else {
                 stats.record(at - t0, outcomes[i]);
               }
@@ -192,16 +192,16 @@ final class Drivers {
     }
   }
 
-  private static Status.Code awaitEnd(CompletableFuture<Status.Code> f, long deadlineMillis) {
+  private static Status awaitEnd(CompletableFuture<Status> f, long deadlineMillis) {
     try {
       return f.get(deadlineMillis + 2_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return Status.Code.DEADLINE_EXCEEDED;
+      return Status.DEADLINE_EXCEEDED.withDescription("the stream did not end within its deadline and 2 s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Status.Code.CANCELLED;
+      return Status.CANCELLED;
     } catch (ExecutionException e) {
-      return Status.fromThrowable(e.getCause()).getCode();
+      return Status.fromThrowable(e.getCause());
     }
   }
 

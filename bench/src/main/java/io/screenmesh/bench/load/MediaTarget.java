@@ -181,7 +181,7 @@ final class MediaTarget implements Target {
       if (batch == null) {
         unary.done(Outcome.failed(s));
       } else {
-        batch.end(s.getCode());
+        batch.end(s);
       }
     }
 
@@ -190,7 +190,7 @@ final class MediaTarget implements Target {
       if (batch == null) {
         unary.done(last);
       } else {
-        batch.end(Status.Code.OK);
+        batch.end(Status.OK);
       }
     }
   }

@@ -54,8 +54,11 @@ final class Stats {
   }
 
   /** Records a stream item that never got an answer (the stream ended first). */
-  void recordMissing(Status.Code streamEnd) {
-    codes.computeIfAbsent(streamEnd == Status.Code.OK ? Status.Code.DATA_LOSS : streamEnd, c -> new LongAdder()).increment();
+  void recordMissing(Status streamEnd) {
+    Status.Code code = streamEnd.isOk() ? Status.Code.DATA_LOSS : streamEnd.getCode();
+    codes.computeIfAbsent(code, c -> new LongAdder()).increment();
+    firstFailure.putIfAbsent(code, streamEnd.isOk() ? "the stream ended OK without answering the item"
+        : "the stream ended: " + (streamEnd.getDescription() == null ? "" : streamEnd.getDescription()));
   }
 
   /**

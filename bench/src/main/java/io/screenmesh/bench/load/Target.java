@@ -62,7 +62,7 @@ public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarge
     void answer(int index, Outcome outcome);
 
     /** Called once when the stream ends, with its final status. */
-    void end(Status.Code code);
+    void end(Status status);
   }
 
   /** The target's name in reports: {@code text} or {@code front}. */
@@ -195,12 +195,12 @@ public sealed interface Target permits Target.Text, Target.FrontDoor, MediaTarge
 
       @Override
       public void onError(Throwable t) {
-        listener.end(Status.fromThrowable(t).getCode());
+        listener.end(Status.fromThrowable(t));
       }
 
       @Override
       public void onCompleted() {
-        listener.end(Status.Code.OK);
+        listener.end(Status.OK);
       }
     };
   }
