@@ -94,6 +94,14 @@ public record FusionSettings(
         new PartLimits(config.limits().textChars(), config.limits().imageBytes(), config.limits().audioBytes()));
   }
 
+  /**
+   * The most parts of stream items at one modality service at once, over all streams of this
+   * replica: the ceiling of {@link PartAdmission}'s adaptive limit (eight streams' worth).
+   */
+  public int streamPartLimit() {
+    return streamConcurrency * 8;
+  }
+
   /** The budget of {@code modality}. */
   public Duration budget(Modality modality) {
     return switch (modality) {

@@ -29,6 +29,7 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -65,6 +66,7 @@ public class ItemScreener {
   private final AuditSink audit;
   private final Quotas quotas;
   private final ExtractionGuard extraction;
+  private final PartAdmission admission;
 
   /**
    * Wires the screener to the configured gRPC clients {@code text}, {@code image} and
@@ -134,6 +136,7 @@ public class ItemScreener {
     this.audit = audit;
     this.quotas = quotas;
     this.extraction = extraction;
+    this.admission = new PartAdmission(settings, settings.streamPartLimit());
   }
 
   /**
@@ -167,21 +170,26 @@ public class ItemScreener {
   // its own dataset, whose items may well be near-duplicates, not a caller probing a model.
   private Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, Principal caller,
       boolean judgeExtraction) {
-    return screenUnaudited(request, callerDeadline, caller, judgeExtraction && extraction.enabled())
+    return screenUnaudited(request, callerDeadline, caller, judgeExtraction && extraction.enabled(), !judgeExtraction)
         .invoke(r -> audit.screened(caller.name(), request, r))
         .onFailure().invoke(t -> audit.refused(caller.name(), request, t));
   }
 
+  // A stream item's parts (bulk) wait for their modality's admission (PartAdmission); an inline
+  // call's go at once.
   private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline, Principal caller,
-      boolean judgeExtraction) {
+      boolean judgeExtraction, boolean bulk) {
     return Uni.createFrom().deferred(() -> {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
       Policy policy = policies.resolve(request.getPolicy(), caller);
       long start = System.nanoTime();
       List<ExtractionGuard.PartEmbedding> texts = Collections.synchronizedList(new ArrayList<>());
       List<Uni<PartResult>> calls = parts.stream()
-          .map(p -> fanOut.screen(p, callerDeadline, request.getOmitSanitized(),
-              judgeExtraction && p.hasText() ? v -> texts.add(new ExtractionGuard.PartEmbedding(p.getId(), v)) : null))
+          .map(p -> {
+            Supplier<Uni<PartResult>> call = () -> fanOut.screen(p, callerDeadline, request.getOmitSanitized(),
+                judgeExtraction && p.hasText() ? v -> texts.add(new ExtractionGuard.PartEmbedding(p.getId(), v)) : null);
+            return bulk ? admission.admit(ModalityFanOut.modalityOf(p), call) : call.get();
+          })
           .toList();
       return Uni.join().all(calls).andFailFast()
           .map(results -> extraction.judge(caller.name(), List.copyOf(texts),

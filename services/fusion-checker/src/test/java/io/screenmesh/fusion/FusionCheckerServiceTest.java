@@ -192,8 +192,10 @@ class FusionCheckerServiceTest {
   @Order(6)
   void aStreamIsReadOnlyAsFastAsItemsAreScreened() throws InterruptedException {
     // Every text call hangs, so the front door holds stream-concurrency (32) items and must
-    // read no further. The caller sends only while its stream is ready (gRPC flow control):
-    // a front door that reads ahead into a buffer would let it send all 300 items of 16 KiB.
+    // read no further; of those, only as many as the text modality's admission limit
+    // (PartAdmission) reach text-screening, the rest wait for a place. The caller sends only while
+    // its stream is ready (gRPC flow control): a front door that reads ahead into a buffer would
+    // let it send all 300 items of 16 KiB.
     peers.text.fault(Fault.HANG);
     int total = 300;
     String big = "a".repeat(16 * 1024);
@@ -204,7 +206,7 @@ class FusionCheckerServiceTest {
             requests.onNext(stream(item("f" + sent.getAndIncrement(), text("t", big))));
           }
         }));
-    awaitTrue(() -> peers.text.calls() == 32, "32 items in flight");
+    awaitTrue(() -> peers.text.calls() > 0, "items in flight");
     // The sender stalls once the windows are full; a negative can only be seen by waiting,
     // and the wait can only make this test miss a regression, never fail a correct server.
     int before;
@@ -213,9 +215,12 @@ class FusionCheckerServiceTest {
       Thread.sleep(500);
     } while (sent.get() != before && before < total);
     assertTrue(sent.get() < total, "the caller could send every item: the front door read ahead");
-    assertEquals(32, peers.text.calls(), "no item beyond the concurrency bound was started");
+    int started = peers.text.calls();
+    assertTrue(started <= 32, "no item beyond the concurrency bound was started: " + started);
     call.cancel("test done", null);
-    awaitTrue(() -> peers.text.cancelled() == 32, "the held calls were cancelled");
+    awaitTrue(() -> peers.text.cancelled() == started, "the held calls were cancelled");
+    Thread.sleep(200);
+    assertEquals(started, peers.text.calls(), "no waiting item was sent after the stream was cancelled");
   }
 
   @Test
