@@ -15,6 +15,13 @@ public final class ShapiroWilk {
   /** The largest sample the approximations hold for. */
   public static final int MAX_N = 5000;
 
+  // The coefficients depend on n alone, and the monitor tests windows of one size over and over:
+  // computing them (n inverse normals) was most of each test's cost on the front door's path.
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, double[]> COEFFICIENTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  // At most this many sizes are kept (every size up to a 500-query window: 1 MB at most).
+  private static final int CACHED_SIZES = 512;
+
   private ShapiroWilk() {}
 
   /**
@@ -50,7 +57,13 @@ public final class ShapiroWilk {
     if (!(ss > 0)) {
       throw new IllegalArgumentException("Shapiro–Wilk needs a sample with some spread");
     }
-    double[] a = coefficients(n);
+    double[] a = COEFFICIENTS.get(n);
+    if (a == null) {
+      a = coefficients(n);
+      if (COEFFICIENTS.size() < CACHED_SIZES) {
+        COEFFICIENTS.putIfAbsent(n, a);
+      }
+    }
     double num = 0;
     for (int i = 0; i < n; i++) {
       num += a[i] * x[i];
