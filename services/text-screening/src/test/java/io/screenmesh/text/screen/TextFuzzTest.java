@@ -21,8 +21,9 @@ class TextFuzzTest {
   // Allocation is counted with its garbage; each budget character may be tried as plain base64,
   // as re-joined wrapped base64 and through rot13, hence 128 bytes a character and depth (64
   // before those attempts; a 361-byte input found by fuzzing allocated 33 MB against that).
-  // While fuzzing, Jazzer's regex hooks stay off (junit-platform.properties): their garbage,
-  // not the analysis's, took a 415-byte input from 0.5 MB to 63 MB.
+  // While fuzzing, Jazzer's regex hooks stay off (jazzer.disabled_hooks in the module pom's
+  // surefire configuration): their garbage, not the analysis's, took a 415-byte input from 0.5 MB
+  // to 63 MB.
   private static final long ALLOWANCE =
       128L * ScreeningSettings.defaults().decodeMaxChars() * ScreeningSettings.defaults().decodeMaxDepth() + (4L << 20);
 

@@ -159,6 +159,14 @@ public final class EngineCalls<Q, R> {
       int sent = 0;
       boolean complete = false;
       synchronized (this) {
+        // As for unary calls: nothing is written to a stream the caller has reset (its deadline
+        // passed, it cancelled). A stream's first answer starts its response, and a response
+        // started on a stream HTTP/2 had already dropped cost a unary caller's whole connection
+        // (GOAWAY PROTOCOL_ERROR, every call on it failing).
+        if (!finished && call.isCancelled()) {
+          finished = true;
+          pending.clear();
+        }
         if (finished) {
           return;
         }
