@@ -3,6 +3,7 @@ package io.screenmesh.fusion;
 import io.screenmesh.common.v1.Modality;
 import io.screenmesh.fusion.v1.ModalityOutcome;
 import io.screenmesh.fusion.v1.PartResult;
+import io.screenmesh.services.common.engine.EngineMetrics;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,6 +41,8 @@ public final class PartAdmission {
 
   private final Map<Modality, Limit> limits = new EnumMap<>(Modality.class);
   private final FusionSettings settings;
+  // The metrics hook the limits were reported to (the service installs its own after start-up).
+  private volatile EngineMetrics reportedTo;
 
   /** Limits for every modality, each at most {@code max} parts at once. */
   public PartAdmission(FusionSettings settings, int max) {
@@ -67,6 +70,11 @@ public final class PartAdmission {
     Limit limit = limits.get(modality);
     if (limit == null) {
       return part.get();
+    }
+    EngineMetrics metrics = EngineMetrics.current();
+    if (metrics != reportedTo) {
+      reportedTo = metrics;
+      limits.forEach((m, l) -> metrics.admission(m.name(), l::limit, l::inFlight, l::waiting));
     }
     long budgetNanos = settings.budget(modality).toNanos();
     Waiter w = new Waiter();
@@ -113,6 +121,10 @@ public final class PartAdmission {
 
     synchronized int inFlight() {
       return inFlight;
+    }
+
+    synchronized int waiting() {
+      return waiting.size();
     }
 
     void enqueue(Waiter w) {

@@ -31,6 +31,13 @@ public interface EngineMetrics {
   /** The compute backend this process chose ({@code BACKEND_JAVA}, {@code BACKEND_NATIVE}, {@code BACKEND_CUDA}). */
   void backend(String backend);
 
+  /**
+   * The front door's admission of stream parts to one modality service: its adaptive limit, the
+   * parts at the service and the parts waiting for a place.
+   */
+  default void admission(String modality, java.util.function.DoubleSupplier limit, IntSupplier inFlight,
+      IntSupplier waiting) {}
+
   /** Reports nothing. */
   EngineMetrics NONE = new EngineMetrics() {
     @Override

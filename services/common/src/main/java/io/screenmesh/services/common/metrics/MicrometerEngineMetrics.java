@@ -87,6 +87,20 @@ public class MicrometerEngineMetrics implements EngineMetrics {
   }
 
   @Override
+  public void admission(String modality, java.util.function.DoubleSupplier limit, IntSupplier inFlight,
+      IntSupplier waiting) {
+    Gauge.builder("screenmesh.admission.limit", limit, java.util.function.DoubleSupplier::getAsDouble)
+        .description("Stream parts the front door lets reach a modality service at once (adaptive)")
+        .tags("modality", modality).strongReference(true).register(registry);
+    Gauge.builder("screenmesh.admission.in.flight", inFlight, IntSupplier::getAsInt)
+        .description("Stream parts at a modality service now")
+        .tags("modality", modality).strongReference(true).register(registry);
+    Gauge.builder("screenmesh.admission.waiting", waiting, IntSupplier::getAsInt)
+        .description("Stream parts waiting for a place at a modality service")
+        .tags("modality", modality).strongReference(true).register(registry);
+  }
+
+  @Override
   public void verdict(String policy, String decision, double score) {
     Counter.builder("screenmesh.verdicts")
         .description("Verdicts of the front door")
