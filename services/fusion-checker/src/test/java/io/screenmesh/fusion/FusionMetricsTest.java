@@ -15,10 +15,10 @@ import io.screenmesh.fusion.v1.ScreenItemRequest;
 import io.screenmesh.fusion.v1.ScreenItemStreamRequest;
 import io.screenmesh.fusion.v1.ScreenItemStreamResponse;
 import io.screenmesh.services.common.testing.MetricsScrape;
+import io.screenmesh.services.common.testing.StreamCalls;
 import java.net.URI;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -39,29 +39,12 @@ class FusionMetricsTest {
   void aStreamReportsTheAdmissionOfItsParts() throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext().build();
     try {
-      CompletableFuture<List<ScreenItemStreamResponse>> done = new CompletableFuture<>();
-      List<ScreenItemStreamResponse> answers = new ArrayList<>();
-      var requests = FusionCheckerServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-          .screenItemStream(new io.grpc.stub.StreamObserver<>() {
-            @Override
-            public void onNext(ScreenItemStreamResponse r) {
-              answers.add(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-              done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-              done.complete(answers);
-            }
-          });
-      requests.onNext(ScreenItemStreamRequest.newBuilder().setRequest(ScreenItemRequest.newBuilder().setId("m1")
-          .addParts(Part.newBuilder().setId("t").setText("what is the weather like today?"))).build());
-      requests.onCompleted();
-      assertEquals(1, done.get(30, TimeUnit.SECONDS).size());
+      List<ScreenItemStreamResponse> answers = StreamCalls.collect(
+          FusionCheckerServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)::screenItemStream,
+          List.of(ScreenItemStreamRequest.newBuilder().setRequest(ScreenItemRequest.newBuilder().setId("m1")
+              .addParts(Part.newBuilder().setId("t").setText("what is the weather like today?"))).build()),
+          Duration.ofSeconds(30));
+      assertEquals(1, answers.size());
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
