@@ -108,6 +108,10 @@ public final class PolicyLoader {
       root = new Yaml(new SafeConstructor(options)).load(reader);
     } catch (YAMLException e) {
       throw new PolicyFileException(source, "not valid YAML: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // SnakeYAML's YAML 1.1 scalars escape as plain Java exceptions: "._" matches its float
+      // pattern and then fails Double.parseDouble (NumberFormatException), found by fuzzing.
+      throw new PolicyFileException(source, "not valid YAML: a scalar that cannot be read (" + e.getMessage() + ")", e);
     }
     List<String> problems = new ArrayList<>();
     Map<String, Policy> policies = new LinkedHashMap<>();

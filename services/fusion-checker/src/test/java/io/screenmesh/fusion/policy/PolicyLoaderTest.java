@@ -139,6 +139,11 @@ class PolicyLoaderTest {
     PolicyFileException broken = assertThrows(PolicyFileException.class,
         () -> PolicyLoader.parse("t.yaml", "policies: [unclosed"));
     assertTrue(broken.getMessage().contains("not valid YAML"), broken.getMessage());
+    // "._" matches YAML 1.1's float pattern and then fails to parse as one (found by fuzzing).
+    for (String scalar : List.of("._", "policies:\n  p:\n    thresholds: {flag: ._, block: 0.7}\n")) {
+      PolicyFileException unreadable = assertThrows(PolicyFileException.class, () -> PolicyLoader.parse("t.yaml", scalar));
+      assertTrue(unreadable.getMessage().contains("not valid YAML"), unreadable.getMessage());
+    }
     PolicyFileException empty = assertThrows(PolicyFileException.class, () -> PolicyLoader.parse("t.yaml", ""));
     assertTrue(empty.getMessage().contains("must be a mapping with a 'policies' key"), empty.getMessage());
     PolicyFileException noPolicies = assertThrows(PolicyFileException.class,
