@@ -166,19 +166,20 @@ public class ItemScreener {
     return screen(request, callerDeadline, caller, true);
   }
 
-  // Only inline calls are judged for model extraction: a batch stream is a data pipeline screening
-  // its own dataset, whose items may well be near-duplicates, not a caller probing a model.
   private Uni<ScreenItemResponse> screen(ScreenItemRequest request, Deadline callerDeadline, Principal caller,
-      boolean judgeExtraction) {
-    return screenUnaudited(request, callerDeadline, caller, judgeExtraction && extraction.enabled(), !judgeExtraction)
+      boolean inline) {
+    return screenUnaudited(request, callerDeadline, caller, inline)
         .invoke(r -> audit.screened(caller.name(), request, r))
         .onFailure().invoke(t -> audit.refused(caller.name(), request, t));
   }
 
-  // A stream item's parts (bulk) wait for their modality's admission (PartAdmission); an inline
-  // call's go at once.
+  // Only inline calls are judged for model extraction: a batch stream is a data pipeline screening
+  // its own dataset, whose items may well be near-duplicates, not a caller probing a model. A
+  // stream item's parts wait for their modality's admission (PartAdmission); an inline call's go
+  // at once.
   private Uni<ScreenItemResponse> screenUnaudited(ScreenItemRequest request, Deadline callerDeadline, Principal caller,
-      boolean judgeExtraction, boolean bulk) {
+      boolean inline) {
+    boolean judgeExtraction = inline && extraction.enabled();
     return Uni.createFrom().deferred(() -> {
       List<Part> parts = ItemValidator.validate(request, settings.maxParts());
       Policy policy = policies.resolve(request.getPolicy(), caller);
@@ -188,7 +189,7 @@ public class ItemScreener {
           .map(p -> {
             Supplier<Uni<PartResult>> call = () -> fanOut.screen(p, callerDeadline, request.getOmitSanitized(),
                 judgeExtraction && p.hasText() ? v -> texts.add(new ExtractionGuard.PartEmbedding(p.getId(), v)) : null);
-            return bulk ? admission.admit(ModalityFanOut.modalityOf(p), call) : call.get();
+            return inline ? call.get() : admission.admit(ModalityFanOut.modalityOf(p), call);
           })
           .toList();
       return Uni.join().all(calls).andFailFast()

@@ -102,7 +102,7 @@ public final class PartAdmission {
   private static final class Limit {
     private final int max;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
-    private double limit = INITIAL;
+    private double limit;
     private int inFlight;
     private boolean slowStart = true;
     // A shrink applies to parts sent after the previous one, so one burst of slow answers

@@ -48,21 +48,17 @@ public final class DecodeBudget {
     shortfall = true;
   }
 
-  /**
-   * Whether anything was left unscreened for want of budget: a payload or work refused, or a
-   * possible payload met once nothing was left. Padding a text with decoys must not buy a pass
-   * for what comes after them, so the analyzer reports this rather than staying silent.
-   */
-  public boolean shortfall() {
-    return shortfall;
-  }
-
   /** Records that a finding already names what the budget left unscreened. */
   public void reported() {
     reported = true;
   }
 
-  /** Whether a shortfall happened that no finding names yet. */
+  /**
+   * Whether anything was left unscreened for want of budget (a payload or work refused, or a
+   * possible payload met once nothing was left) that no finding names yet. Padding a text with
+   * decoys must not buy a pass for what comes after them, so the analyzer reports this rather
+   * than staying silent.
+   */
   public boolean unreportedShortfall() {
     return shortfall && !reported;
   }
